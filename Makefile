@@ -1,0 +1,101 @@
+# STRATO - terminal side. See README.md.
+#
+#   make            build build/libstrato.a, build/strato, build/strato-etl
+#   make check      install missing packages (as root), build, run every test
+#   make demo       build, start a private PostgreSQL in ./.strato, migrate,
+#                   load demo data, open the console
+#   make asan       the same tests with AddressSanitizer and UBSan
+#   make install    PREFIX=/usr/local DESTDIR= (binaries, man pages, SQL)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+SQLDIR   = $(PREFIX)/share/strato
+
+BUILD   ?= build
+CC      ?= cc
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+
+PKGS     = libpq ncursesw jansson libcurl openssl libutf8proc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN     = -Wall -Wextra -Wshadow -Wformat=2 -Werror
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  ?=
+CPPFLAGS += -Iinclude -D_GNU_SOURCE -DST_VERSION='"$(VERSION)"' \
+	    -DST_SQLDIR='"$(SQLDIR)/migrations"'
+ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS   = -Wl,--as-needed $(PKG_LIBS) -lreadline -lm
+
+LIB_SRC  = $(wildcard src/*.c)
+TUI_SRC  = $(filter-out tui/main.c,$(wildcard tui/*.c))
+ETL_SRC  = $(filter-out etl/main.c,$(wildcard etl/*.c))
+TEST_SRC = $(wildcard tests/check_*.c) tests/testdb.c
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ  = $(TUI_SRC:%.c=$(BUILD)/%.o)
+ETL_OBJ  = $(ETL_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all check demo asan valgrind install uninstall clean deps
+
+all: $(BUILD)/libstrato.a $(BUILD)/strato $(BUILD)/strato-etl
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -Itui -Ietl $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libstrato.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/strato: $(BUILD)/tui/main.o $(TUI_OBJ) $(BUILD)/libstrato.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/strato-etl: $(BUILD)/etl/main.o $(ETL_OBJ) $(BUILD)/libstrato.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/check_strato: $(TEST_OBJ) $(TUI_OBJ) $(BUILD)/libstrato.a
+	$(CC) $(SAN) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+deps:
+	@scripts/deps
+
+# Packages first (as root they are installed), then build, then the tests
+# against a throwaway PostgreSQL that tests/run starts and always stops.
+check: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/check_strato
+	@tests/run $(BUILD)
+
+asan:
+	@scripts/deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		all build-asan/check_strato
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		STRATO_NO_VALGRIND=1 tests/run build-asan
+
+demo: deps all
+	@scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(SQLDIR)/migrations
+	install -m 755 $(BUILD)/strato $(BUILD)/strato-etl $(DESTDIR)$(BINDIR)/
+	install -m 644 man/strato.1 man/strato-etl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 sql/migrations/*.sql $(DESTDIR)$(SQLDIR)/migrations/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/strato $(DESTDIR)$(BINDIR)/strato-etl
+	rm -f $(DESTDIR)$(MANDIR)/man1/strato.1 $(DESTDIR)$(MANDIR)/man1/strato-etl.1
+	rm -rf $(DESTDIR)$(SQLDIR)
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,10 @@
+SET LOCAL ROLE strato_owner;
+DROP TABLE strato.whatsapp_sync;
+DROP TABLE strato.whatsapp_template;
+DROP TABLE strato.message;
+DROP TABLE strato.conversation;
+DROP TABLE strato.assistant;
+DROP TABLE strato.event;
+DROP TABLE strato.property;
+DROP TABLE strato.lead;
+DROP FUNCTION strato.f_unaccent(text);

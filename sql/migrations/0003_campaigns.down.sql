@@ -1,0 +1,5 @@
+SET LOCAL ROLE strato_owner;
+DROP TABLE strato.import_run;
+DROP TABLE strato.tenant_integration;
+DROP TABLE strato.campaign_send;
+DROP TABLE strato.campaign;

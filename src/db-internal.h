@@ -1,0 +1,54 @@
+/*
+ * db-internal.h - what the library's own modules use to talk to libpq.
+ *
+ * Not installed, not seen by tui/ or etl/: a PGresult never leaves
+ * libstrato. Every helper binds its parameters (PQexecParams); no SQL is
+ * ever built from user data.
+ */
+#ifndef STRATO_DB_INTERNAL_H
+#define STRATO_DB_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+#include "strato/db.h"
+#include "strato/error.h"
+
+struct st_db {
+	PGconn *conn;
+	PGcancel *cancel;
+	char *login;
+	char *login_tenant; /* an agent's own tenant, else NULL */
+	bool is_service;
+	bool is_tenant_admin;
+	bool is_superuser;
+};
+
+/* Timestamps are rendered as ISO 8601 with offset by the server. */
+#define ST_SQL_TS(col) "to_json(" col ")#>>'{}'"
+
+/*
+ * Run a statement with text parameters. Returns the result for
+ * COMMAND_OK / TUPLES_OK (caller PQclear()s it), else NULL with err filled
+ * from the server's error (SQLSTATE, message, detail, hint).
+ */
+PGresult *st_db_query(struct st_db *db, const char *sql, int nparams,
+		      const char *const *params, struct st_error *err);
+/* The same, discarding the result: 0 or -1. */
+int st_db_run(struct st_db *db, const char *sql, int nparams,
+	      const char *const *params, struct st_error *err);
+/* Run a script of several statements without parameters (simple query). */
+int st_db_script(struct st_db *db, const char *sql, struct st_error *err);
+
+/* Fill err from a failed result (or the connection when res is NULL). */
+void st_db_error(struct st_error *err, const PGresult *res, PGconn *conn);
+
+/* A copy of a cell, NULL for SQL NULL. */
+char *st_db_dup(const PGresult *res, int row, int col);
+/* A boolean cell ("t"). */
+bool st_db_bool(const PGresult *res, int row, int col);
+
+PGconn *st_db_conn(struct st_db *db);
+
+#endif

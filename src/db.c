@@ -1,0 +1,312 @@
+/*
+ * db.c - connecting, learning who we are, and running statements.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db-internal.h"
+#include "strato/log.h"
+
+static enum st_errcode
+code_for_sqlstate(const char *s)
+{
+	if (!s)
+		return ST_EDB;
+	if (strcmp(s, "23505") == 0 || strcmp(s, "42710") == 0)
+		return ST_EEXIST;
+	if (strcmp(s, "42501") == 0)
+		return ST_EPERM;
+	if (strcmp(s, "P0002") == 0)
+		return ST_ENOTFOUND;
+	if (strncmp(s, "22", 2) == 0 || strncmp(s, "23", 2) == 0)
+		return ST_EINVAL;
+	if (strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0)
+		return ST_ECONN;
+	return ST_EDB;
+}
+
+/* libpq messages end in a newline and may span lines; keep the first. */
+static void
+copy_first_line(char *dst, size_t n, const char *src)
+{
+	size_t len;
+
+	if (!src) {
+		dst[0] = '\0';
+		return;
+	}
+	while (*src == ' ')
+		src++;
+	len = strcspn(src, "\n");
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+void
+st_db_error(struct st_error *err, const PGresult *res, PGconn *conn)
+{
+	const char *state = NULL;
+	const char *msg = NULL;
+	const char *detail = NULL;
+	const char *hint = NULL;
+
+	if (!err)
+		return;
+	if (res) {
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+		hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	}
+	if (!msg && conn)
+		msg = PQerrorMessage(conn);
+	if (conn && PQstatus(conn) == CONNECTION_BAD && !state) {
+		st_error_set(err, ST_ECONN, "connection to the database lost");
+		copy_first_line(err->detail, sizeof(err->detail), msg);
+		return;
+	}
+	st_error_set(err, code_for_sqlstate(state), "database error");
+	if (msg && *msg)
+		copy_first_line(err->message, sizeof(err->message), msg);
+	if (state)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	if (detail)
+		snprintf(err->detail, sizeof(err->detail), "%s", detail);
+	if (hint)
+		snprintf(err->hint, sizeof(err->hint), "%s", hint);
+}
+
+PGresult *
+st_db_query(struct st_db *db, const char *sql, int nparams,
+	    const char *const *params, struct st_error *err)
+{
+	PGresult *res;
+	ExecStatusType st;
+
+	res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	st_db_error(err, res, db->conn);
+	PQclear(res);
+	return NULL;
+}
+
+int
+st_db_run(struct st_db *db, const char *sql, int nparams,
+	  const char *const *params, struct st_error *err)
+{
+	PGresult *res = st_db_query(db, sql, nparams, params, err);
+
+	if (!res)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int
+st_db_script(struct st_db *db, const char *sql, struct st_error *err)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	ExecStatusType st = PQresultStatus(res);
+	int ret = 0;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		st_db_error(err, res, db->conn);
+		ret = -1;
+	}
+	PQclear(res);
+	return ret;
+}
+
+char *
+st_db_dup(const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return st_xstrdup(PQgetvalue(res, row, col));
+}
+
+bool
+st_db_bool(const PGresult *res, int row, int col)
+{
+	return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
+}
+
+PGconn *
+st_db_conn(struct st_db *db)
+{
+	return db->conn;
+}
+
+/* Server notices are diagnostics, not output: log them at debug level. */
+static void
+on_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	st_log_debug("server: %.*s", (int)strcspn(msg, "\n"), msg);
+}
+
+/* Learn the login's place in STRATO's security model. */
+static int
+load_identity(struct st_db *db, struct st_error *err)
+{
+	PGresult *res = NULL;
+	int ret = -1;
+
+	res = st_db_query(db,
+		"SELECT session_user::text,"
+		" coalesce((SELECT rolsuper FROM pg_roles"
+		"           WHERE rolname = session_user), false),"
+		" coalesce((SELECT pg_has_role(session_user, oid, 'MEMBER')"
+		"           FROM pg_roles WHERE rolname = 'strato_service'), false),"
+		" coalesce((SELECT pg_has_role(session_user, oid, 'MEMBER')"
+		"           FROM pg_roles WHERE rolname = 'strato_tenant_admin'),"
+		"          false),"
+		" to_regprocedure('strato.current_tenant_id()') IS NOT NULL",
+		0, NULL, err);
+	if (!res)
+		goto cleanup;
+	db->login = st_xstrdup(PQgetvalue(res, 0, 0));
+	db->is_superuser = st_db_bool(res, 0, 1);
+	db->is_service = st_db_bool(res, 0, 2) || db->is_superuser;
+	db->is_tenant_admin = st_db_bool(res, 0, 3) && !db->is_superuser;
+	if (st_db_bool(res, 0, 4) && !db->is_superuser) {
+		PQclear(res);
+		/* Outside a transaction with app.tenant_id unset, a non-NULL
+		 * answer can only come from the login map. */
+		res = st_db_query(db, "SELECT strato.current_tenant_id()::text",
+				  0, NULL, NULL);
+		if (res && PQntuples(res) == 1)
+			db->login_tenant = st_db_dup(res, 0, 0);
+		if (db->login_tenant)
+			db->is_service = false;
+	}
+	ret = 0;
+cleanup:
+	PQclear(res);
+	return ret;
+}
+
+/*
+ * Connect from conninfo (a "key=value" string or a postgresql:// URI), else
+ * $DATABASE_URL, else libpq's defaults. The password, if any, comes from the
+ * conninfo, PGPASSWORD, ~/.pgpass or a service file: never from STRATO.
+ */
+struct st_db *
+st_db_connect(const char *conninfo, struct st_error *err)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { NULL, "strato", NULL };
+	struct st_db *db = st_xcalloc(1, sizeof(*db));
+
+	if (st_str_empty(conninfo))
+		conninfo = getenv("DATABASE_URL");
+	vals[0] = st_str_empty(conninfo) ? NULL : conninfo;
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		st_error_set(err, ST_ECONN, "cannot connect to the database");
+		if (err)
+			copy_first_line(err->detail, sizeof(err->detail),
+					PQerrorMessage(db->conn));
+		st_error_hint(err, "Give a connection with --db, DATABASE_URL or "
+			      "the PG* environment variables.");
+		goto fail;
+	}
+	if (st_db_run(db, "SET client_encoding = 'UTF8'", 0, NULL, err) < 0)
+		goto fail;
+	PQsetNoticeProcessor(db->conn, on_notice, NULL);
+	db->cancel = PQgetCancel(db->conn);
+	if (load_identity(db, err) < 0)
+		goto fail;
+	st_log_debug("connected as %s (%s)", db->login,
+		     db->is_service ? "service" :
+		     db->login_tenant ? "tenant user" : "no tenant");
+	return db;
+fail:
+	st_db_close(db);
+	return NULL;
+}
+
+void
+st_db_close(struct st_db *db)
+{
+	if (!db)
+		return;
+	if (db->cancel)
+		PQfreeCancel(db->cancel);
+	if (db->conn)
+		PQfinish(db->conn);
+	free(db->login);
+	free(db->login_tenant);
+	free(db);
+}
+
+const char *
+st_db_login(const struct st_db *db)
+{
+	return db->login;
+}
+
+bool
+st_db_is_service(const struct st_db *db)
+{
+	return db->is_service;
+}
+
+const char *
+st_db_login_tenant(const struct st_db *db)
+{
+	return db->login_tenant;
+}
+
+bool
+st_db_is_tenant_admin(const struct st_db *db)
+{
+	return db->is_tenant_admin;
+}
+
+bool
+st_db_schema_ready(struct st_db *db)
+{
+	PGresult *res;
+	bool ok = false;
+
+	res = st_db_query(db,
+		"SELECT to_regclass('strato.schema_migrations') IS NOT NULL"
+		" AND to_regclass('strato.tenant') IS NOT NULL", 0, NULL, NULL);
+	if (res)
+		ok = st_db_bool(res, 0, 0);
+	PQclear(res);
+	return ok;
+}
+
+int
+st_db_begin(struct st_db *db, struct st_error *err)
+{
+	return st_db_run(db, "BEGIN", 0, NULL, err);
+}
+
+int
+st_db_commit(struct st_db *db, struct st_error *err)
+{
+	return st_db_run(db, "COMMIT", 0, NULL, err);
+}
+
+void
+st_db_rollback(struct st_db *db)
+{
+	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+}
+
+void
+st_db_cancel(struct st_db *db)
+{
+	char buf[256];
+
+	if (db && db->cancel)
+		PQcancel(db->cancel, buf, sizeof(buf));
+}

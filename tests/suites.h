@@ -1,0 +1,18 @@
+/*
+ * suites.h - every Check suite, one per module (tests/check_<module>.c).
+ */
+#ifndef STRATO_SUITES_H
+#define STRATO_SUITES_H
+
+#include <check.h>
+
+Suite *util_suite(void);
+Suite *table_suite(void);
+Suite *cmd_suite(void);
+Suite *tenant_suite(void);
+Suite *user_suite(void);
+Suite *migrate_suite(void);
+Suite *isolation_suite(void);
+Suite *catalog_suite(void);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * cmd.h - the one command table behind the CLI, the REPL and the TUI.
+ *
+ * Each noun lives in tui/cmd-<noun>.c and exports a table of verbs. A verb
+ * declares its arguments and flags, so parsing, `help`, completion and the
+ * man-page check all read the same source. A command never prints: it fills
+ * ctx->out (a struct st_table) and the front end renders it.
+ */
+#ifndef STRATO_CMD_H
+#define STRATO_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "strato/db.h"
+#include "strato/error.h"
+#include "strato/table.h"
+
+struct cmd_flag {
+	const char *name; /* long name, without the dashes */
+	const char *arg;  /* metavariable ("SLUG"), or NULL for a switch */
+	const char *help;
+};
+
+#define CMD_FLAGS_MAX 16
+
+struct cmd_entry;
+
+struct cmd_args {
+	const struct cmd_entry *entry;
+	int argc;
+	char **argv;                       /* positional arguments */
+	const char *values[CMD_FLAGS_MAX]; /* by flag index; "" for a switch */
+	enum st_format format;
+};
+
+struct cmd_ctx {
+	struct st_db *db;
+	const char *tenant_slug; /* the global --tenant, or NULL */
+	bool readonly;
+	FILE *in;                /* where --*-stdin reads from */
+	struct st_table *out;
+};
+
+/* Entry options. */
+#define CMD_MUTATES 0x1 /* refused under --readonly */
+#define CMD_NO_DB 0x2   /* runs without a connection (help) */
+
+struct cmd_entry {
+	const char *noun;
+	const char *verb; /* NULL for a noun-less command such as help */
+	const char *alias;
+	const char *args; /* usage of the positional arguments */
+	const char *summary;
+	int min_args;
+	int max_args; /* -1: any */
+	unsigned int opts;
+	const struct cmd_flag *flags; /* NULL-terminated, may be NULL */
+	int (*exec)(struct cmd_ctx *ctx, struct cmd_args *args,
+		    struct st_error *err);
+};
+
+/* The tables of the nouns, each ending with an all-NULL entry. */
+extern const struct cmd_entry cmd_tenant_table[];
+extern const struct cmd_entry cmd_user_table[];
+extern const struct cmd_entry cmd_help_table[];
+
+/* Every entry, in help order; *n is set to the count. */
+const struct cmd_entry *const *cmd_all(size_t *n);
+
+/*
+ * Find and run the command in argv (noun verb args...). Nouns and verbs
+ * match exactly, by alias, or by unique prefix; an ambiguous or unknown
+ * word is ST_EUSAGE with the candidates in the hint. "--help" anywhere
+ * fills ctx->out with the command's usage instead of running it. On return
+ * *format says how ctx->out should be rendered.
+ */
+int cmd_run(struct cmd_ctx *ctx, int argc, char **argv,
+	    enum st_format *format, struct st_error *err);
+
+/* True when the command named by argv needs no database connection. */
+bool cmd_needs_db(int argc, char **argv);
+
+/* The value of flag name, or NULL when absent. */
+const char *cmd_arg(const struct cmd_args *a, const char *name);
+
+/* Write the usage lines of one entry ("strato tenant create --name ..."). */
+void cmd_usage(const struct cmd_entry *e, struct st_buf *b);
+
+/* Read one line (a secret) from f, without echo when f is a terminal. */
+char *cmd_read_secret(FILE *f, const char *prompt, struct st_error *err);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * main.c - strato, the STRATO console: global options, connection, one
+ * command, its rendering and the exit status.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "strato/db.h"
+#include "strato/log.h"
+#include "strato/table.h"
+
+#ifndef ST_VERSION
+#define ST_VERSION "0.1.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: strato [--db CONNINFO] [--tenant SLUG] [--readonly]\n"
+	      "              [--quiet | --verbose] [--log-format text|json]\n"
+	      "              COMMAND [ARGS...] [--json | --csv]\n"
+	      "       strato help [NOUN [VERB]]\n"
+	      "       strato --version\n"
+	      "\n"
+	      "The STRATO console. Commands are NOUN VERB, e.g. \"strato tenant "
+	      "list\".\n"
+	      "The connection comes from --db, else DATABASE_URL, else libpq's "
+	      "PG*\n"
+	      "variables, ~/.pgpass and PGSERVICE. See strato(1).\n", f);
+}
+
+/* Render, flush and check: a full disk never passes silently. */
+static int
+render(const struct st_table *t, enum st_format fmt)
+{
+	/* A bare message (help, confirmations) is text whatever the format. */
+	if (st_table_print(t, t->ncols ? fmt : ST_FORMAT_TABLE, stdout) < 0)
+		return -1;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return -1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "tenant", required_argument, NULL, 't' },
+		{ "readonly", no_argument, NULL, 'r' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log-format", required_argument, NULL, 'L' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *conninfo = NULL;
+	enum st_log_level level = ST_LOG_WARN;
+	enum st_log_format logfmt = ST_LOG_TEXT;
+	struct cmd_ctx ctx;
+	struct st_table out;
+	struct st_error err;
+	enum st_format fmt = ST_FORMAT_TABLE;
+	int c;
+	int ret = EXIT_ERROR;
+
+	memset(&ctx, 0, sizeof(ctx));
+	st_error_init(&err);
+	while ((c = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': conninfo = optarg; break;
+		case 't': ctx.tenant_slug = optarg; break;
+		case 'r': ctx.readonly = true; break;
+		case 'q': level = ST_LOG_ERROR; break;
+		case 'v': level = ST_LOG_DEBUG; break;
+		case 'L':
+			if (st_log_parse_format(optarg, &logfmt) < 0) {
+				fprintf(stderr, "strato: invalid log format "
+					"\"%s\" (text or json)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'V':
+			printf("strato %s\n", ST_VERSION);
+			return EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	st_log_setup("strato", level, logfmt);
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	ctx.in = stdin;
+	st_table_init(&out);
+	ctx.out = &out;
+	if (cmd_needs_db(argc, argv)) {
+		ctx.db = st_db_connect(conninfo, &err);
+		if (!ctx.db)
+			goto cleanup;
+	}
+	if (cmd_run(&ctx, argc, argv, &fmt, &err) < 0)
+		goto cleanup;
+	if (render(&out, fmt) < 0) {
+		st_error_set(&err, ST_EIO, "cannot write the output");
+		goto cleanup;
+	}
+	ret = EXIT_OK;
+cleanup:
+	if (ret != EXIT_OK) {
+		st_log_st_error(&err);
+		if (err.code == ST_EUSAGE)
+			ret = EXIT_USAGE;
+	}
+	st_table_release(&out);
+	st_db_close(ctx.db);
+	return ret;
+}
