@@ -28,9 +28,9 @@ conninfo() { echo "$STRATO_TEST_PG user='$1' dbname='$2'"; }
 
 # sql DB STATEMENT... (as superuser, one value out)
 sql() {
-	db=$1
+	_sql_db=$1
 	shift
-	psql "$(conninfo postgres "$db")" -XAtq -v ON_ERROR_STOP=1 -c "$*"
+	psql "$(conninfo postgres "$_sql_db")" -XAtq -v ON_ERROR_STOP=1 -c "$*"
 }
 
 # new_db NAME: an empty database
