@@ -131,6 +131,7 @@ etl_migrate(struct etl_ctx *ctx, int argc, char **argv)
 	action = argv[1];
 	argc--;
 	argv++;
+	argv[0] = (char *)"strato-etl migrate"; /* for getopt's messages */
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':

@@ -55,8 +55,10 @@ is_dir(const char *path)
 }
 
 /*
- * $STRATO_SQLDIR, else the installed directory, else sql/migrations beside
- * the build directory of the running binary (an uninstalled checkout).
+ * $STRATO_SQLDIR, else the directory installed with the binary
+ * (bin/../share/strato/migrations, so an installed tree can be moved), else
+ * the configured one, else sql/migrations beside the build directory of the
+ * running binary (an uninstalled checkout).
  */
 const char *
 st_migrate_default_dir(void)
@@ -68,17 +70,19 @@ st_migrate_default_dir(void)
 
 	if (!st_str_empty(env))
 		return env;
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 40);
+	slash = n > 0 ? memrchr(buf, '/', (size_t)n) : NULL;
+	if (slash) {
+		strcpy(slash, "/../share/strato/migrations");
+		if (is_dir(buf))
+			return buf;
+	}
 	if (is_dir(ST_SQLDIR))
 		return ST_SQLDIR;
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 32);
-	if (n > 0) {
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash) {
-			strcpy(slash, "/../sql/migrations");
-			if (is_dir(buf))
-				return buf;
-		}
+	if (slash) {
+		strcpy(slash, "/../sql/migrations");
+		if (is_dir(buf))
+			return buf;
 	}
 	return ST_SQLDIR;
 }

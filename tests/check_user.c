@@ -305,6 +305,49 @@ START_TEST(test_disable)
 }
 END_TEST
 
+/* Audit rows carry the server's idea of who and when, never the client's. */
+START_TEST(test_audit_actor_not_forgeable)
+{
+	struct fixture f;
+	struct st_db *db;
+	struct st_user u;
+	struct st_error err;
+	char *agent = NULL;
+	char sql[512];
+	PGconn *c;
+	char *v;
+
+	setup(&f);
+	agent = login_name(&f, "forger");
+	db = testdb_connect(f.svc, f.dbname);
+	{
+		struct st_user_new a = { "f@sur.com", "F", "agent", agent, NULL };
+
+		ck_assert_int_eq(st_user_create(db, f.tenant_id, &a, &u, &err), 0);
+	}
+	st_db_close(db);
+	c = PQconnectdb(testdb_conninfo(agent, f.dbname));
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO strato.audit_log (tenant_id, id, action, entity,"
+		 " actor_login, actor_user_id, at) VALUES ('%s', 'forged',"
+		 " 'lead.delete', 'lead', 'someone_else', 'nobody',"
+		 " '2001-01-01')", f.tenant_id);
+	testdb_exec(c, sql);
+	PQfinish(c);
+	c = testdb_super(f.dbname);
+	v = testdb_value(c, "SELECT actor_login || ' ' || actor_user_id || ' '"
+			 " || (at > now() - interval '1 hour')"
+			 " FROM strato.audit_log WHERE id = 'forged'");
+	snprintf(sql, sizeof(sql), "%s %s true", agent, u.id);
+	ck_assert_str_eq(v, sql);
+	free(v);
+	PQfinish(c);
+	st_user_release(&u);
+	free(agent);
+}
+END_TEST
+
 START_TEST(test_validators)
 {
 	ck_assert(st_user_login_valid("joaquin_2"));
@@ -337,6 +380,7 @@ user_suite(void)
 	tcase_add_test(tc, test_create_rejects);
 	tcase_add_test(tc, test_tenant_admin_creates_agents);
 	tcase_add_test(tc, test_disable);
+	tcase_add_test(tc, test_audit_actor_not_forgeable);
 	tcase_add_test(tv, test_validators);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tv);

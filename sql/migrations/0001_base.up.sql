@@ -17,7 +17,7 @@ BEGIN
 	FOREACH r IN ARRAY ARRAY['strato_owner', 'strato_service', 'strato_agent',
 				 'strato_tenant_admin', 'strato_rolemgr']
 	LOOP
-		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
 			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
 		END IF;
 	END LOOP;
@@ -105,7 +105,8 @@ ALTER TABLE strato.login_map ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON strato.login_map FROM PUBLIC;
 
 CREATE FUNCTION strato.sync_login_map() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, strato AS $$
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, strato, pg_temp AS $$
 BEGIN
 	IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.login IS NOT NULL THEN
 		DELETE FROM strato.login_map WHERE login = OLD.login;
@@ -130,7 +131,7 @@ CREATE TRIGGER app_user_login_map
 -- no row. session_user, not current_user: SET ROLE cannot change it.
 CREATE FUNCTION strato.current_tenant_id() RETURNS uuid
 LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, strato AS $$
+SET search_path = pg_catalog, strato, pg_temp AS $$
 DECLARE
 	t uuid;
 	mapped boolean;
@@ -162,14 +163,14 @@ $$;
 -- The app_user id behind this session's login, for the audit log.
 CREATE FUNCTION strato.current_app_user_id() RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, strato AS $$
+SET search_path = pg_catalog, strato, pg_temp AS $$
 	SELECT user_id FROM strato.login_map WHERE login = session_user
 $$;
 
 -- May this session manage the users of tenant p_tenant?
 CREATE FUNCTION strato.may_admin_tenant(p_tenant uuid) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, strato AS $$
+SET search_path = pg_catalog, strato, pg_temp AS $$
 	SELECT CASE
 		WHEN EXISTS (SELECT 1 FROM strato.login_map
 			      WHERE login = session_user)
@@ -193,6 +194,20 @@ CREATE TABLE strato.audit_log (
 	PRIMARY KEY (tenant_id, id)
 );
 CREATE INDEX audit_log_at ON strato.audit_log (tenant_id, at DESC);
+
+-- Who and when come from the server, whatever the client sends: an agent
+-- cannot write an audit row in someone else's name.
+CREATE FUNCTION strato.stamp_audit() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.actor_login := session_user;
+	NEW.actor_user_id := strato.current_app_user_id();
+	NEW.at := clock_timestamp();
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit_log_stamp BEFORE INSERT ON strato.audit_log
+	FOR EACH ROW EXECUTE FUNCTION strato.stamp_audit();
 CREATE INDEX audit_log_entity ON strato.audit_log (tenant_id, entity, entity_id);
 
 -- Row-Level Security. Every table with tenant_id: enabled, forced, one
@@ -225,7 +240,7 @@ CREATE POLICY tenant_isolation ON strato.audit_log
 CREATE FUNCTION strato.create_login(p_tenant uuid, p_user text, p_login text,
 				    p_verifier text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, strato AS $$
+SET search_path = pg_catalog, strato, pg_temp AS $$
 DECLARE
 	r text;
 	l text;
@@ -254,7 +269,7 @@ BEGIN
 		RAISE EXCEPTION 'user % already has login "%"', p_user, l
 			USING ERRCODE = 'duplicate_object';
 	END IF;
-	IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p_login) THEN
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = p_login) THEN
 		RAISE EXCEPTION 'role "%" already exists', p_login
 			USING ERRCODE = 'duplicate_object';
 	END IF;
@@ -273,7 +288,7 @@ $$;
 CREATE FUNCTION strato.set_user_active(p_tenant uuid, p_user text,
 				       p_active boolean) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, strato AS $$
+SET search_path = pg_catalog, strato, pg_temp AS $$
 DECLARE
 	l text;
 BEGIN
@@ -288,12 +303,18 @@ BEGIN
 		RAISE EXCEPTION 'user % does not exist in this tenant', p_user
 			USING ERRCODE = 'no_data_found';
 	END IF;
-	IF l IS NOT NULL AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = l) THEN
+	IF l IS NOT NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = l) THEN
 		EXECUTE format('ALTER ROLE %I %s', l,
 			       CASE WHEN p_active THEN 'LOGIN' ELSE 'NOLOGIN' END);
 	END IF;
 END
 $$;
+
+REVOKE ALL ON FUNCTION strato.create_login(uuid, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION strato.set_user_active(uuid, text, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION strato.create_login(uuid, text, text, text),
+		 strato.set_user_active(uuid, text, boolean)
+	TO strato_service, strato_tenant_admin;
 
 RESET ROLE;
 ALTER FUNCTION strato.create_login(uuid, text, text, text) OWNER TO strato_rolemgr;

@@ -214,7 +214,8 @@ CREATE INDEX message_conversation ON strato.message
 CREATE TABLE strato.whatsapp_template (
 	tenant_id  uuid NOT NULL REFERENCES strato.tenant (id),
 	id         text NOT NULL DEFAULT gen_random_uuid()::text,
-	nombre     text NOT NULL CHECK (nombre ~ '^[a-z0-9_]{1,512}$'),
+	nombre     text NOT NULL CHECK (nombre ~ '^[a-z0-9_]+$'
+	                                AND length(nombre) <= 512),
 	idioma     text NOT NULL DEFAULT 'es_AR',
 	categoria  text NOT NULL
 	           CHECK (categoria IN ('MARKETING', 'UTILITY', 'AUTHENTICATION')),

@@ -105,6 +105,16 @@ CREATE TABLE strato.import_run (
 );
 CREATE INDEX import_run_started ON strato.import_run (tenant_id, started_at DESC);
 
+CREATE FUNCTION strato.stamp_import_run() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.started_by := session_user;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER import_run_stamp BEFORE INSERT ON strato.import_run
+	FOR EACH ROW EXECUTE FUNCTION strato.stamp_import_run();
+
 DO $$
 DECLARE
 	t text;
