@@ -5,6 +5,7 @@ DROP TABLE strato.audit_log;
 DROP TABLE strato.login_map;
 DROP TABLE strato.app_user;
 DROP TABLE strato.tenant;
+DROP PROCEDURE strato.fence_tenant_table(regclass);
 DROP FUNCTION strato.stamp_audit();
 DROP FUNCTION strato.may_admin_tenant(uuid);
 DROP FUNCTION strato.current_app_user_id();

@@ -83,8 +83,6 @@ CREATE TABLE strato.app_user (
 	UNIQUE (tenant_id, email),
 	UNIQUE (tenant_id, login)
 );
-CREATE TRIGGER app_user_touch BEFORE UPDATE ON strato.app_user
-	FOR EACH ROW EXECUTE FUNCTION strato.touch_updated_at();
 
 -- The login-to-tenant map current_tenant_id() reads (with the user's
 -- is_active copied in, since app_user itself is under a policy that calls
@@ -220,17 +218,32 @@ CREATE POLICY tenant_service ON strato.tenant TO strato_service
 CREATE POLICY tenant_own ON strato.tenant FOR SELECT TO strato_agent
 	USING (id = (SELECT strato.current_tenant_id()));
 
-ALTER TABLE strato.app_user ENABLE ROW LEVEL SECURITY;
-ALTER TABLE strato.app_user FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON strato.app_user
-	USING (tenant_id = (SELECT strato.current_tenant_id()))
-	WITH CHECK (tenant_id = (SELECT strato.current_tenant_id()));
+-- What every tenant table gets, in one place so no migration forgets a
+-- part: RLS enabled and forced, the one tenant policy, updated_at kept by
+-- trigger (when the table has it), and DML for the service group. Later
+-- migrations call it for each table they add.
+CREATE PROCEDURE strato.fence_tenant_table(t regclass)
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+	EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
+	EXECUTE format('CREATE POLICY tenant_isolation ON %s '
+		'USING (tenant_id = (SELECT strato.current_tenant_id())) '
+		'WITH CHECK (tenant_id = (SELECT strato.current_tenant_id()))', t);
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+		    WHERE attrelid = t AND attname = 'updated_at'
+		    AND NOT attisdropped) THEN
+		EXECUTE format('CREATE TRIGGER touch_updated_at BEFORE UPDATE ON %s '
+			'FOR EACH ROW EXECUTE FUNCTION strato.touch_updated_at()', t);
+	END IF;
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s '
+		'TO strato_service', t);
+END
+$$;
+REVOKE ALL ON PROCEDURE strato.fence_tenant_table(regclass) FROM PUBLIC;
 
-ALTER TABLE strato.audit_log ENABLE ROW LEVEL SECURITY;
-ALTER TABLE strato.audit_log FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON strato.audit_log
-	USING (tenant_id = (SELECT strato.current_tenant_id()))
-	WITH CHECK (tenant_id = (SELECT strato.current_tenant_id()));
+CALL strato.fence_tenant_table('strato.app_user');
+CALL strato.fence_tenant_table('strato.audit_log');
 
 -- Creating and switching logins. Owned by strato_rolemgr (CREATEROLE), so
 -- tenant admins need no role privileges of their own. The app_user lookups
@@ -334,9 +347,9 @@ GRANT SELECT, UPDATE (login, is_active) ON strato.app_user TO strato_rolemgr;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON strato.tenant TO strato_service;
 GRANT SELECT ON strato.tenant TO strato_agent;
-GRANT SELECT, INSERT, UPDATE, DELETE ON strato.app_user TO strato_service;
 GRANT SELECT ON strato.app_user TO strato_agent;
 GRANT INSERT (tenant_id, id, email, nombre, role), UPDATE (email, nombre)
 	ON strato.app_user TO strato_tenant_admin;
 -- The audit log is append-only for everyone but its owner.
+REVOKE UPDATE, DELETE ON strato.audit_log FROM strato_service;
 GRANT SELECT, INSERT ON strato.audit_log TO strato_service, strato_agent;

@@ -247,27 +247,14 @@ CREATE TABLE strato.whatsapp_sync (
 		ON DELETE CASCADE ON UPDATE CASCADE
 );
 
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['lead', 'property', 'event', 'assistant',
-				 'conversation', 'message', 'whatsapp_template',
-				 'whatsapp_sync']
-	LOOP
-		EXECUTE format('ALTER TABLE strato.%I ENABLE ROW LEVEL SECURITY', t);
-		EXECUTE format('ALTER TABLE strato.%I FORCE ROW LEVEL SECURITY', t);
-		EXECUTE format('CREATE POLICY tenant_isolation ON strato.%I '
-			'USING (tenant_id = (SELECT strato.current_tenant_id())) '
-			'WITH CHECK (tenant_id = (SELECT strato.current_tenant_id()))', t);
-		EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON strato.%I '
-			'FOR EACH ROW EXECUTE FUNCTION strato.touch_updated_at()',
-			t || '_touch', t);
-		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON strato.%I '
-			'TO strato_service', t);
-	END LOOP;
-END
-$$;
+CALL strato.fence_tenant_table('strato.lead');
+CALL strato.fence_tenant_table('strato.property');
+CALL strato.fence_tenant_table('strato.event');
+CALL strato.fence_tenant_table('strato.assistant');
+CALL strato.fence_tenant_table('strato.conversation');
+CALL strato.fence_tenant_table('strato.message');
+CALL strato.fence_tenant_table('strato.whatsapp_template');
+CALL strato.fence_tenant_table('strato.whatsapp_sync');
 
 -- Agents work leads and their conversations; tenant admins also curate the
 -- catalogue and the assistant.

@@ -115,26 +115,10 @@ $$;
 CREATE TRIGGER import_run_stamp BEFORE INSERT ON strato.import_run
 	FOR EACH ROW EXECUTE FUNCTION strato.stamp_import_run();
 
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['campaign', 'campaign_send', 'tenant_integration',
-				 'import_run']
-	LOOP
-		EXECUTE format('ALTER TABLE strato.%I ENABLE ROW LEVEL SECURITY', t);
-		EXECUTE format('ALTER TABLE strato.%I FORCE ROW LEVEL SECURITY', t);
-		EXECUTE format('CREATE POLICY tenant_isolation ON strato.%I '
-			'USING (tenant_id = (SELECT strato.current_tenant_id())) '
-			'WITH CHECK (tenant_id = (SELECT strato.current_tenant_id()))', t);
-		EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON strato.%I '
-			'FOR EACH ROW EXECUTE FUNCTION strato.touch_updated_at()',
-			t || '_touch', t);
-		EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON strato.%I '
-			'TO strato_service', t);
-	END LOOP;
-END
-$$;
+CALL strato.fence_tenant_table('strato.campaign');
+CALL strato.fence_tenant_table('strato.campaign_send');
+CALL strato.fence_tenant_table('strato.tenant_integration');
+CALL strato.fence_tenant_table('strato.import_run');
 
 GRANT SELECT ON strato.campaign, strato.campaign_send, strato.import_run
 	TO strato_agent;
