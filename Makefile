@@ -30,14 +30,16 @@ CFLAGS  ?=
 CPPFLAGS += -Iinclude -D_GNU_SOURCE -DST_VERSION='"$(VERSION)"' \
 	    -DST_SQLDIR='"$(SQLDIR)/migrations"'
 ALL_CFLAGS = -std=c11 $(WARN) $(OPT) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS   = -Wl,--as-needed $(PKG_LIBS) -lreadline -lm
+LDLIBS   = -Wl,--as-needed $(PKG_LIBS) -lphonenumber -lreadline -lstdc++ -lm
+CXX     ?= c++
+ALL_CXXFLAGS = -std=c++17 $(WARN) $(OPT) $(SAN) $(CXXFLAGS)
 
-LIB_SRC  = $(wildcard src/*.c)
+LIB_SRC  = $(wildcard src/*.c) $(wildcard src/*.cc)
 TUI_SRC  = $(filter-out tui/main.c,$(wildcard tui/*.c))
 ETL_SRC  = $(filter-out etl/main.c,$(wildcard etl/*.c))
 TEST_SRC = $(wildcard tests/check_*.c) tests/testdb.c
 
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  = $(patsubst %.cc,$(BUILD)/%.o,$(LIB_SRC:%.c=$(BUILD)/%.o))
 TUI_OBJ  = $(TUI_SRC:%.c=$(BUILD)/%.o)
 ETL_OBJ  = $(ETL_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
@@ -49,6 +51,10 @@ all: $(BUILD)/libstrato.a $(BUILD)/strato $(BUILD)/strato-etl
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -Itui -Ietl $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(ALL_CXXFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libstrato.a: $(LIB_OBJ)
 	@rm -f $@

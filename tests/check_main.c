@@ -24,6 +24,7 @@ main(void)
 	sr = srunner_create(util_suite());
 	srunner_add_suite(sr, table_suite());
 	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, phone_suite());
 	srunner_add_suite(sr, cmd_suite());
 	srunner_add_suite(sr, tenant_suite());
 	srunner_add_suite(sr, user_suite());
