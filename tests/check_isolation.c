@@ -72,6 +72,7 @@ static const struct known_table known[] = {
 	{ "tenant_integration", "id, provider", "'new-integ', 'WHATSAPP'" },
 	{ "import_run", "id, kind", "'new-run', 'LEADS_CSV'" },
 	{ "audit_log", "id, action, entity", "'new-audit', 'test', 'lead'" },
+	{ "legacy_migration", "id, tenant_created", "'new-legacy', false" },
 };
 #define NKNOWN (sizeof(known) / sizeof(known[0]))
 
@@ -133,7 +134,9 @@ static const char seed_sql[] =
 	"'leads' || i || '.csv'" SERIES
 	S "INSERT INTO strato.audit_log (tenant_id, id, action, entity, "
 	"entity_id) SELECT t, p || '-audit-' || i, 'seed', 'lead', "
-	"p || '-lead-' || i" SERIES;
+	"p || '-lead-' || i" SERIES
+	S "INSERT INTO strato.legacy_migration (tenant_id, id, tenant_created) "
+	"SELECT t, p || '-legacy-' || i, i = 1" SERIES;
 
 /* The state one test's setup leaves behind (reset by every setup). */
 static struct {
@@ -286,9 +289,16 @@ fails(PGconn *c, const char *states, const char *text, const char *fmt, ...)
 	PGresult *r;
 	const char *state, *msg;
 
+	/* Inside a transaction, fail in a savepoint so the rest goes on. */
+	bool in_tx = PQtransactionStatus(c) == PQTRANS_INTRANS;
+
+	if (in_tx)
+		PQclear(PQexec(c, "SAVEPOINT expect_failure"));
 	va_start(ap, fmt);
 	r = vrun(c, fmt, ap);
 	va_end(ap);
+	if (in_tx)
+		PQclear(PQexec(c, "ROLLBACK TO SAVEPOINT expect_failure"));
 	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 	msg = PQresultErrorMessage(r);
 	ck_assert_msg(PQresultStatus(r) == PGRES_FATAL_ERROR,
