@@ -13,6 +13,7 @@ enum {
 	ETL_EXIT_ERROR = 1,
 	ETL_EXIT_USAGE = 2,
 	ETL_EXIT_PARTIAL = 3,
+	ETL_EXIT_VERIFY = 4,
 };
 
 struct etl_ctx {
@@ -21,6 +22,7 @@ struct etl_ctx {
 
 /* Each subcommand: parses its own argv (argv[0] is its name). */
 int etl_migrate(struct etl_ctx *ctx, int argc, char **argv);
+int etl_legacy(struct etl_ctx *ctx, int argc, char **argv);
 
 /* Connect, or report the error and return NULL. */
 struct st_db *etl_connect(struct etl_ctx *ctx);

@@ -20,6 +20,8 @@ static const struct {
 } subcommands[] = {
 	{ "migrate", etl_migrate,
 	  "apply or revert schema migrations (status | up | down)" },
+	{ "legacy", etl_legacy,
+	  "move a single-tenant install into a default tenant" },
 };
 
 static void

@@ -51,4 +51,10 @@ bool st_db_bool(const PGresult *res, int row, int col);
 
 PGconn *st_db_conn(struct st_db *db);
 
+/*
+ * A second raw connection with the same parameters (for streaming one
+ * query's COPY OUT into another's COPY IN). Caller PQfinish()es it.
+ */
+PGconn *st_db_connect_again(struct st_db *db, struct st_error *err);
+
 #endif

@@ -141,6 +141,49 @@ st_db_conn(struct st_db *db)
 	return db->conn;
 }
 
+static void on_notice(void *arg, const char *msg);
+
+PGconn *
+st_db_connect_again(struct st_db *db, struct st_error *err)
+{
+	PQconninfoOption *opts = PQconninfo(db->conn);
+	const char **keys = NULL, **vals = NULL;
+	PGconn *c = NULL;
+	size_t n = 0;
+
+	if (!opts) {
+		st_error_set(err, ST_EINTERNAL, "cannot read the connection's "
+			     "parameters");
+		return NULL;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		n++;
+	keys = st_xcalloc(n + 1, sizeof(*keys));
+	vals = st_xcalloc(n + 1, sizeof(*vals));
+	n = 0;
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		keys[n] = o->keyword;
+		vals[n++] = o->val;
+	}
+	c = PQconnectdbParams(keys, vals, 0);
+	if (PQstatus(c) != CONNECTION_OK) {
+		st_error_set(err, ST_ECONN, "cannot open a second connection");
+		if (err)
+			copy_first_line(err->detail, sizeof(err->detail),
+					PQerrorMessage(c));
+		PQfinish(c);
+		c = NULL;
+	} else {
+		PQsetNoticeProcessor(c, on_notice, NULL);
+	}
+	PQconninfoFree(opts);
+	free(keys);
+	free(vals);
+	return c;
+}
+
 /* Server notices are diagnostics, not output: log them at debug level. */
 static void
 on_notice(void *arg, const char *msg)

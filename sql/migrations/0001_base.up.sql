@@ -40,12 +40,15 @@ GRANT SELECT ON strato.schema_migrations TO strato_service;
 
 SET LOCAL ROLE strato_owner;
 
--- updated_at follows every change, unless the statement sets it itself
--- (the legacy copy keeps the original timestamps).
+-- updated_at follows every change, unless the statement sets it itself,
+-- or the transaction says it carries timestamps from elsewhere (the legacy
+-- copy sets strato.keep_updated_at, so a mirrored row keeps its original).
 CREATE FUNCTION strato.touch_updated_at() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-	IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at THEN
+	IF NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at
+	   AND current_setting('strato.keep_updated_at', true)
+	       IS DISTINCT FROM 'on' THEN
 		NEW.updated_at := now();
 	END IF;
 	RETURN NEW;

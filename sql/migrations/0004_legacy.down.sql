@@ -1,4 +1,5 @@
 SET LOCAL ROLE strato_owner;
+DROP FUNCTION strato.purge_empty_tenant(uuid);
 DROP TABLE strato.legacy_migration;
 DROP INDEX strato.lead_phone_unique;
 ALTER TABLE strato.lead DROP COLUMN telefono_ambiguo;

@@ -37,3 +37,41 @@ CREATE TABLE strato.legacy_migration (
 );
 CALL strato.fence_tenant_table('strato.legacy_migration');
 GRANT SELECT ON strato.legacy_migration TO strato_agent;
+
+-- Remove a tenant that holds nothing but its audit trail and legacy
+-- bookkeeping (the undo of a copy that created it). Runs as the owner,
+-- which alone may delete audit rows; still under the tenant's RLS scope,
+-- so the caller must have selected that tenant.
+CREATE FUNCTION strato.purge_empty_tenant(p_tenant uuid) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, strato, pg_temp AS $$
+DECLARE
+	t text;
+	n bigint;
+	total bigint := 0;
+BEGIN
+	IF current_tenant_id() IS DISTINCT FROM p_tenant THEN
+		RAISE EXCEPTION 'select the tenant before purging it'
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	FOR t IN SELECT c.relname FROM pg_class c
+		  JOIN pg_attribute a ON a.attrelid = c.oid
+		 WHERE c.relnamespace = 'strato'::regnamespace
+		   AND c.relkind = 'r' AND a.attname = 'tenant_id'
+		   AND c.relname NOT IN ('audit_log', 'legacy_migration', 'login_map')
+	LOOP
+		EXECUTE format('SELECT count(*) FROM strato.%I WHERE tenant_id = $1', t)
+			INTO n USING p_tenant;
+		total := total + n;
+	END LOOP;
+	IF total > 0 THEN
+		RETURN total;
+	END IF;
+	DELETE FROM strato.audit_log WHERE tenant_id = p_tenant;
+	DELETE FROM strato.legacy_migration WHERE tenant_id = p_tenant;
+	DELETE FROM strato.tenant WHERE id = p_tenant;
+	RETURN 0;
+END
+$$;
+REVOKE ALL ON FUNCTION strato.purge_empty_tenant(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION strato.purge_empty_tenant(uuid) TO strato_service;
