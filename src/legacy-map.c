@@ -13,6 +13,7 @@
  * become timestamptz AT TIME ZONE 'UTC', to the microsecond (the legacy
  * columns hold milliseconds).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "legacy-internal.h"
@@ -161,15 +162,16 @@ st_legacy_table_name(size_t i)
 }
 
 /*
- * The chunked upsert of one table: $1 the tenant, $2 the last legacy id of
+ * The chunked copy of one table: $1 the tenant, $2 the last legacy id of
  * the previous chunk (when after is true). Answers one row: rows read,
- * their last id, rows inserted, rows updated. Rows whose mapped values did
- * not change are left alone, so a second run with nothing new writes
- * nothing.
+ * their last id, rows inserted, rows updated. With upsert, rows whose
+ * mapped values did not change are left alone, so a second run with
+ * nothing new writes nothing; without it (the tenant has no row in the
+ * table yet) a plain INSERT skips the speculative-insertion work.
  */
 char *
 legacy_sql_upsert(const struct legacy_map *m, const char *schema_ident,
-		  bool after, long chunk)
+		  bool after, long chunk, bool upsert)
 {
 	struct st_buf b = ST_BUF_INIT;
 	const struct legacy_col *c;
@@ -184,8 +186,10 @@ legacy_sql_upsert(const struct legacy_map *m, const char *schema_ident,
 	st_buf_addstr(&b, ") SELECT $1::uuid");
 	for (c = m->cols; c->col; c++)
 		st_buf_addf(&b, ", %s", c->expr);
-	st_buf_addf(&b, " FROM src l %s ON CONFLICT (tenant_id, id) DO UPDATE"
-		    " SET ", m->join ? m->join : "");
+	st_buf_addf(&b, " FROM src l %s", m->join ? m->join : "");
+	if (!upsert)
+		goto returning;
+	st_buf_addstr(&b, " ON CONFLICT (tenant_id, id) DO UPDATE SET ");
 	for (c = m->cols + 1; c->col; c++)
 		st_buf_addf(&b, "%s%s = EXCLUDED.%s", c == m->cols + 1 ? "" : ", ",
 			    c->col, c->col);
@@ -196,7 +200,9 @@ legacy_sql_upsert(const struct legacy_map *m, const char *schema_ident,
 	for (c = m->cols + 1; c->col; c++)
 		st_buf_addf(&b, "%sEXCLUDED.%s", c == m->cols + 1 ? "" : ", ",
 			    c->col);
-	st_buf_addstr(&b, ") RETURNING (t.xmax = 0) AS inserted)"
+	st_buf_addch(&b, ')');
+returning:
+	st_buf_addstr(&b, " RETURNING (t.xmax = 0) AS inserted)"
 		      " SELECT (SELECT count(*) FROM src),"
 		      " (SELECT max(id) FROM src),"
 		      " count(*) FILTER (WHERE inserted),"
@@ -234,4 +240,61 @@ legacy_sql_checksum(const struct legacy_map *m, const char *schema_ident,
 		st_buf_addf(&b, " FROM strato.%s t WHERE t.tenant_id = $1",
 			    m->target);
 	return st_buf_detach(&b);
+}
+
+/*
+ * Check every foreign key of m's table for the tenant's rows, set-based:
+ * one anti-join per constraint, written by the server from the catalog
+ * (MATCH SIMPLE: a key with a NULL column is not checked). Used when the
+ * per-row triggers were skipped for a bulk load.
+ */
+int
+legacy_check_foreign_keys(struct st_db *db, const struct legacy_map *m,
+			  const char *tenant_id, struct st_error *err)
+{
+	char *target = st_xasprintf("strato.%s", m->target);
+	PGresult *res = NULL, *cnt = NULL;
+	int ret = -1;
+
+	res = st_db_query(db,
+		"SELECT c.conname, format("
+		"  'SELECT count(*) FROM %s c WHERE c.tenant_id = $1 AND %s"
+		"   AND NOT EXISTS (SELECT 1 FROM %s p WHERE %s)',"
+		"  c.conrelid::regclass,"
+		"  (SELECT string_agg(format('c.%I IS NOT NULL', a.attname), ' AND ')"
+		"   FROM unnest(c.conkey) k JOIN pg_attribute a"
+		"   ON a.attrelid = c.conrelid AND a.attnum = k),"
+		"  c.confrelid::regclass,"
+		"  (SELECT string_agg(format('p.%I = c.%I', fa.attname, a.attname),"
+		"   ' AND ') FROM unnest(c.conkey, c.confkey) u(k, fk)"
+		"   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = u.k"
+		"   JOIN pg_attribute fa ON fa.attrelid = c.confrelid"
+		"   AND fa.attnum = u.fk))"
+		" FROM pg_constraint c WHERE c.conrelid = $1::regclass"
+		" AND c.contype = 'f' ORDER BY c.conname", 1,
+		(const char *const *)&target, err);
+	if (!res)
+		goto cleanup;
+	for (int i = 0; i < PQntuples(res); i++) {
+		long long bad;
+
+		cnt = st_db_query(db, PQgetvalue(res, i, 1), 1, &tenant_id, err);
+		if (!cnt)
+			goto cleanup;
+		bad = atoll(PQgetvalue(cnt, 0, 0));
+		PQclear(cnt);
+		cnt = NULL;
+		if (bad > 0) {
+			st_error_set(err, ST_EINVAL, "%lld row%s break foreign key "
+				     "%s", bad, bad == 1 ? "" : "s",
+				     PQgetvalue(res, i, 0));
+			goto cleanup;
+		}
+	}
+	ret = 0;
+cleanup:
+	PQclear(res);
+	PQclear(cnt);
+	free(target);
+	return ret;
 }
