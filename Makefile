@@ -44,7 +44,7 @@ TUI_OBJ  = $(TUI_SRC:%.c=$(BUILD)/%.o)
 ETL_OBJ  = $(ETL_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all check demo asan valgrind install uninstall clean deps
+.PHONY: all check demo asan valgrind install uninstall clean deps bench
 
 all: $(BUILD)/libstrato.a $(BUILD)/strato $(BUILD)/strato-etl
 
@@ -88,6 +88,11 @@ asan:
 
 demo: deps all
 	@scripts/demo
+
+# Benchmarks print their figures beside a baseline measured in the same run
+# (the machines are shared: absolute times vary). LEADS=100000 for a quick one.
+bench: deps all
+	@bench/legacy/run.sh $(LEADS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

@@ -57,8 +57,13 @@ on_progress(const char *table, long long done, long long total, void *arg)
 		p->table = table;
 		p->start = mono();
 	}
-	if (!p->tty || st_log_get_level() < ST_LOG_INFO)
+	if (!p->tty || st_log_get_level() < ST_LOG_INFO) {
+		/* For logs: one line per table as it completes. */
+		if (done >= total && st_log_get_level() >= ST_LOG_INFO)
+			st_log_info("%s: %lld rows in %.1f s", table, done,
+				    mono() - p->start);
 		return;
+	}
 	el = mono() - p->start;
 	fill = total > 0 ? (int)(width * (double)done / (double)total) : width;
 	if (fill > width)

@@ -274,8 +274,7 @@ tenant_has_rows(struct st_db *db, const char *tenant_id, bool *has,
  */
 static int
 ensure_tenant(struct st_db *db, const struct st_legacy_opts *opts,
-	      char **tenant_id, bool *created, bool *first_run,
-	      struct st_error *err)
+	      char **tenant_id, bool *created, struct st_error *err)
 {
 	const char *schema = opts->schema ? opts->schema : "public";
 	PGresult *res = NULL;
@@ -283,7 +282,6 @@ ensure_tenant(struct st_db *db, const struct st_legacy_opts *opts,
 	int ret = -1;
 
 	*created = false;
-	*first_run = true;
 	if (legacy_tenant_id(db, opts->slug, tenant_id, err) < 0)
 		return -1;
 	if (!*tenant_id) {
@@ -296,22 +294,20 @@ ensure_tenant(struct st_db *db, const struct st_legacy_opts *opts,
 	}
 	if (st_tenant_begin(db, *tenant_id, err) < 0)
 		return -1;
-	res = st_db_query(db, "SELECT copied_at IS NULL, cutover_at IS NOT NULL,"
-			  " tenant_created FROM strato.legacy_migration"
+	res = st_db_query(db, "SELECT cutover_at IS NOT NULL"
+			  " FROM strato.legacy_migration"
 			  " WHERE tenant_id = $1 AND id = $2", 2,
 			  (const char *const[]){ *tenant_id, schema }, err);
 	if (!res)
 		goto cleanup;
 	if (PQntuples(res) == 1) {
-		if (st_db_bool(res, 0, 1)) {
+		if (st_db_bool(res, 0, 0)) {
 			st_error_set(err, ST_ESTATE, "tenant \"%s\" was already cut "
 				     "over from schema \"%s\"", opts->slug, schema);
 			st_error_detail(err, "After cut-over STRATO is the system of "
 					"record; copying again would overwrite it.");
 			goto cleanup;
 		}
-		*first_run = st_db_bool(res, 0, 0);
-		*created = st_db_bool(res, 0, 2) && *created;
 	} else {
 		bool has;
 
@@ -751,7 +747,6 @@ st_legacy_copy(struct st_db *db, const struct st_legacy_opts *opts,
 	struct st_legacy_status status;
 	char *ident = NULL;
 	char *tenant_id = NULL;
-	bool first_run = true;
 	bool locked = false;
 	int ret = -1;
 
@@ -770,8 +765,7 @@ st_legacy_copy(struct st_db *db, const struct st_legacy_opts *opts,
 	locked = true;
 	if (check_user_emails(db, ident, opts, err) < 0)
 		goto cleanup;
-	if (ensure_tenant(db, opts, &tenant_id, &out->tenant_created,
-			  &first_run, err) < 0)
+	if (ensure_tenant(db, opts, &tenant_id, &out->tenant_created, err) < 0)
 		goto cleanup;
 	/* Totals for progress: the legacy row counts. */
 	if (opts->progress && st_legacy_status(db, opts, &status, err) < 0)

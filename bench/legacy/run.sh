@@ -32,9 +32,10 @@ psql "$C" -Xq -v ON_ERROR_STOP=1 -v leads="$leads" -f "$top/bench/legacy/gen.sql
 "$build/strato-etl" --quiet --db "$C" migrate up >/dev/null
 psql "$C" -XqAt -c "CHECKPOINT"
 echo "generated in $(python3 -c "print(round($(now) - $t0, 1))") s" >&2
-psql "$C" -XAt -c "SELECT format('%-18s %10s rows', relname, to_char(n_live_tup, 'FM9,999,999'))
-	FROM pg_stat_user_tables WHERE schemaname = 'public' AND relname <> '_prisma_migrations'
-	ORDER BY n_live_tup DESC" >&2
+for t in User Assistant Lead Event Conversation Message WhatsAppTemplate WhatsAppSync; do
+	psql "$C" -XAt -c "SELECT format('%-18s %10s rows', '$t', to_char(count(*), 'FM9,999,999'))
+		FROM public.\"$t\"" >&2
+done
 
 # (a) the copy, with its peak RSS (getrusage of the child).
 echo "(a) strato-etl legacy copy..." >&2
@@ -80,7 +81,10 @@ for t in $tables; do
 done
 bound_s=$(python3 -c "print(round($(now) - $t0, 3))")
 
-rows=$(psql "$C" -XAt -c "SELECT sum(n_live_tup) FROM pg_stat_user_tables WHERE schemaname = 'bound'")
+rows=0
+for t in $tables; do
+	rows=$((rows + $(psql "$C" -XAt -c "SELECT count(*) FROM bound.$t")))
+done
 python3 - "$copy_only_s" "$verify_s" "$bound_s" "$copy_rss_kb" "$rows" <<'PY'
 import sys
 copy, verify, bound, rss_kb, rows = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])

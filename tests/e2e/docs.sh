@@ -53,6 +53,19 @@ for action in $("$ETL" migrate --help | grep -oE 'migrate (status|up|down)' | aw
 		fail "strato-etl(1) lacks migrate $action"
 	fi
 done
+for action in $("$ETL" legacy --help | sed -n 's/.*legacy (\(.*\)).*/\1/p' | tr -d '|' ); do
+	if grep -q "^\.SS legacy $action" "$man2"; then
+		pass "strato-etl(1) documents legacy $action"
+	else
+		fail "strato-etl(1) lacks legacy $action"
+	fi
+done
+# every long option of legacy is in the page
+for flag in $("$ETL" legacy --help | grep -oE -- '--[a-z-]+' | sort -u); do
+	if tr -d '\\' <"$man2" | grep -q -- "$flag"; then :; else
+		fail "strato-etl(1) lacks $flag of legacy"
+	fi
+done
 
 # Both pages render cleanly.
 for page in "$man1" "$man2"; do

@@ -140,6 +140,11 @@ sql $db "UPDATE strato.event SET titulo = 'tampered' WHERE id = 'clu0evt00000000
 run "$ETL" --db "$C" legacy verify --tenant-slug sur --json
 expect_rc 4 "verify fails on a difference (exit 4)"
 expect_eq "$(json "[r['table'] for r in j if not r['match']]")" "['Event']" "and names the table"
+expect_eq "$(legacy_sums $db)" "$changed" "verify did not write the legacy tables"
+run "$ETL" --db "$C" legacy status --tenant-slug sur
+expect_rc 0 "status"
+expect_contains "$out" "verified: " "status shows the verification"
+expect_eq "$(legacy_sums $db)" "$changed" "status did not write the legacy tables"
 run "$ETL" --db "$C" legacy cutover --tenant-slug sur
 expect_rc 1 "cutover refused after a failed verify"
 expect_contains "$err" "did not pass" "says why"
@@ -168,6 +173,7 @@ run "$ETL" --db "$C" legacy copy --tenant-slug sur
 run "$ETL" --db "$C" legacy cutover --tenant-slug sur
 expect_rc 0 "cutover"
 expect_contains "$out" 'GRANT INSERT ON public."Lead" TO e2e_webapp;' "cutover says how to undo it"
+cut=$(legacy_sums $db)
 run psql "$(conninfo e2e_webapp $db)" -XqAt -v ON_ERROR_STOP=1 \
 	-c "UPDATE public.\"Lead\" SET nombre = 'x' WHERE id = 'clu0lead00000000000000005'"
 expect_rc 1 "the web application can no longer write the legacy tables"
@@ -181,6 +187,7 @@ run "$ETL" --db "$C" legacy copy --tenant-slug sur
 expect_rc 1 "copy refused after cut-over"
 run "$ETL" --db "$C" legacy status --tenant-slug sur --json
 expect_eq "$(json "j['cutover_at'] is not None and j['verify_ok']")" "True" "status shows the cut-over"
+expect_eq "$(legacy_sums $db)" "$cut" "nothing after cut-over wrote the legacy tables"
 
 # Users whose e-mails clash once lower-cased: reported, nothing copied.
 db2=e2e_legacy_clash
