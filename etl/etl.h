@@ -23,6 +23,8 @@ struct etl_ctx {
 /* Each subcommand: parses its own argv (argv[0] is its name). */
 int etl_migrate(struct etl_ctx *ctx, int argc, char **argv);
 int etl_legacy(struct etl_ctx *ctx, int argc, char **argv);
+int etl_import(struct etl_ctx *ctx, int argc, char **argv);
+int etl_export(struct etl_ctx *ctx, int argc, char **argv);
 
 /* Connect, or report the error and return NULL. */
 struct st_db *etl_connect(struct etl_ctx *ctx);

@@ -22,6 +22,8 @@ static const struct {
 	  "apply or revert schema migrations (status | up | down)" },
 	{ "legacy", etl_legacy,
 	  "move a single-tenant install into a default tenant" },
+	{ "import", etl_import, "import leads from CSV (a file or a pipe)" },
+	{ "export", etl_export, "export leads as CSV or JSON lines" },
 };
 
 static void
@@ -98,7 +100,7 @@ main(int argc, char **argv)
 			char **sub = argv + optind;
 			int n = argc - optind;
 
-			optind = 1;
+			optind = 0; /* glibc: start afresh, with its own ordering */
 			return subcommands[i].fn(&ctx, n, sub);
 		}
 	fprintf(stderr, "strato-etl: error: unknown subcommand \"%s\"\n",

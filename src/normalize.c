@@ -336,9 +336,9 @@ int
 st_norm_bool(const char *s)
 {
 	static const char *const yes[] = { "si", "yes", "true", "1", "x", "s",
-					   "y", "verdadero", NULL };
-	static const char *const no[] = { "no", "false", "0", "n", "falso", "",
-					  NULL };
+					   "y", "t", "verdadero", NULL };
+	static const char *const no[] = { "no", "false", "0", "n", "f", "falso",
+					  "", NULL };
 	char *k = st_norm_key(s);
 	int r = -1;
 
