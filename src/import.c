@@ -101,6 +101,10 @@ write_reject(struct importer *im, const struct st_csv_record *rec,
 			st_buf_addch(&b, (char)delim);
 		st_csv_field(&b, rec->fields[i], delim);
 	}
+	/* A short record is padded, so line and reason stay in their
+	 * columns of the rejects file. */
+	for (size_t i = rec->nfields; i < im->plan.nheader; i++)
+		st_buf_addch(&b, (char)delim);
 	snprintf(num, sizeof(num), "%ld", rec->line);
 	st_buf_addch(&b, (char)delim);
 	st_csv_field(&b, num, delim);
@@ -508,6 +512,7 @@ process_stage(struct importer *im, struct st_error *err)
 			: "UPDATE import_rows r SET lead_id = l.id FROM strato.lead l"
 			  " WHERE r.lead_id IS NULL AND r.email IS NOT NULL"
 			  " AND l.tenant_id = $1 AND lower(l.email) = r.email"
+			  " AND l.email IS NOT NULL"
 			  " AND l.deleted_at IS NULL";
 
 		if (st_db_run(im->db, sql, 1, &t, err) < 0)
