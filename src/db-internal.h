@@ -57,4 +57,15 @@ PGconn *st_db_conn(struct st_db *db);
  */
 PGconn *st_db_connect_again(struct st_db *db, struct st_error *err);
 
+/*
+ * Check every foreign key of table ("strato.lead") for the tenant's rows
+ * with one anti-join each, after a load that skipped the per-row triggers
+ * (session_replication_role = replica, superusers only). ST_EINVAL names
+ * the broken constraint.
+ */
+int st_db_check_foreign_keys(struct st_db *db, const char *table,
+			     const char *tenant_id, struct st_error *err);
+/* True when the login may skip per-row triggers for a bulk load. */
+bool st_db_bulk_fast(const struct st_db *db);
+
 #endif

@@ -306,6 +306,12 @@ st_db_login_tenant(const struct st_db *db)
 }
 
 bool
+st_db_bulk_fast(const struct st_db *db)
+{
+	return db->is_superuser;
+}
+
+bool
 st_db_is_tenant_admin(const struct st_db *db)
 {
 	return db->is_tenant_admin;
@@ -352,4 +358,61 @@ st_db_cancel(struct st_db *db)
 
 	if (db && db->cancel)
 		PQcancel(db->cancel, buf, sizeof(buf));
+}
+
+/*
+ * Check every foreign key of table for the tenant's rows, set-based:
+ * one anti-join per constraint, written by the server from the catalog
+ * (MATCH SIMPLE: a key with a NULL column is not checked). Used when the
+ * per-row triggers were skipped for a bulk load.
+ */
+int
+st_db_check_foreign_keys(struct st_db *db, const char *table,
+			 const char *tenant_id, struct st_error *err)
+{
+	char *target = st_xstrdup(table);
+	PGresult *res = NULL, *cnt = NULL;
+	int ret = -1;
+
+	res = st_db_query(db,
+		"SELECT c.conname, format("
+		"  'SELECT count(*) FROM %s c WHERE c.tenant_id = $1 AND %s"
+		"   AND NOT EXISTS (SELECT 1 FROM %s p WHERE %s)',"
+		"  c.conrelid::regclass,"
+		"  (SELECT string_agg(format('c.%I IS NOT NULL', a.attname), ' AND ')"
+		"   FROM unnest(c.conkey) k JOIN pg_attribute a"
+		"   ON a.attrelid = c.conrelid AND a.attnum = k),"
+		"  c.confrelid::regclass,"
+		"  (SELECT string_agg(format('p.%I = c.%I', fa.attname, a.attname),"
+		"   ' AND ') FROM unnest(c.conkey, c.confkey) u(k, fk)"
+		"   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = u.k"
+		"   JOIN pg_attribute fa ON fa.attrelid = c.confrelid"
+		"   AND fa.attnum = u.fk))"
+		" FROM pg_constraint c WHERE c.conrelid = $1::regclass"
+		" AND c.contype = 'f' ORDER BY c.conname", 1,
+		(const char *const *)&target, err);
+	if (!res)
+		goto cleanup;
+	for (int i = 0; i < PQntuples(res); i++) {
+		long long bad;
+
+		cnt = st_db_query(db, PQgetvalue(res, i, 1), 1, &tenant_id, err);
+		if (!cnt)
+			goto cleanup;
+		bad = atoll(PQgetvalue(cnt, 0, 0));
+		PQclear(cnt);
+		cnt = NULL;
+		if (bad > 0) {
+			st_error_set(err, ST_EINVAL, "%lld row%s break foreign key "
+				     "%s", bad, bad == 1 ? "" : "s",
+				     PQgetvalue(res, i, 0));
+			goto cleanup;
+		}
+	}
+	ret = 0;
+cleanup:
+	PQclear(res);
+	PQclear(cnt);
+	free(target);
+	return ret;
 }

@@ -29,10 +29,7 @@ extern const struct legacy_map legacy_maps[ST_LEGACY_NTABLES];
 
 char *legacy_sql_upsert(const struct legacy_map *m, const char *schema_ident,
 			bool after, long chunk, bool upsert);
-/* Server-built queries counting rows of one table that break each of its
- * foreign keys (for checks done set-based after a bulk load). */
-int legacy_check_foreign_keys(struct st_db *db, const struct legacy_map *m,
-			      const char *tenant_id, struct st_error *err);
+
 char *legacy_sql_checksum(const struct legacy_map *m, const char *schema_ident,
 			  bool legacy_side);
 

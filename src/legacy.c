@@ -587,6 +587,17 @@ table_has_rows(struct st_db *db, const struct legacy_map *m,
 	return 0;
 }
 
+static int
+check_fks(struct st_db *db, const struct legacy_map *m, const char *tenant_id,
+	  struct st_error *err)
+{
+	char *t = st_xasprintf("strato.%s", m->target);
+	int r = st_db_check_foreign_keys(db, t, tenant_id, err);
+
+	free(t);
+	return r;
+}
+
 /*
  * One table, one transaction. A table the tenant has no rows in yet gets
  * plain INSERTs; otherwise vanished rows are deleted and the rest upserted.
@@ -603,7 +614,7 @@ copy_table(struct st_db *db, size_t i, const char *ident,
 	const struct legacy_map *m = &legacy_maps[i];
 	struct st_legacy_step *step = &out->steps[i];
 	long chunk = opts->chunk_rows > 0 ? opts->chunk_rows : 50000;
-	bool fast = db->is_superuser;
+	bool fast = st_db_bulk_fast(db);
 	bool has_rows = false;
 	char *first_sql = NULL, *next_sql = NULL;
 	char *sql = NULL;
@@ -667,7 +678,7 @@ copy_table(struct st_db *db, size_t i, const char *ident,
 	if (fast &&
 	    (st_db_run(db, "SET LOCAL session_replication_role = origin", 0,
 		       NULL, err) < 0 ||
-	     legacy_check_foreign_keys(db, m, tenant_id, err) < 0))
+	     check_fks(db, m, tenant_id, err) < 0))
 		goto cleanup;
 	st_log_debug("%s: checked after %.2f s", m->legacy, now_seconds() - t0);
 	ret = st_db_commit(db, err);
