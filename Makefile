@@ -44,7 +44,7 @@ TUI_OBJ  = $(TUI_SRC:%.c=$(BUILD)/%.o)
 ETL_OBJ  = $(ETL_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all check demo asan valgrind install uninstall clean deps bench
+.PHONY: all check demo asan valgrind install uninstall clean deps bench fuzz
 
 all: $(BUILD)/libstrato.a $(BUILD)/strato $(BUILD)/strato-etl
 
@@ -73,10 +73,29 @@ deps:
 	@scripts/deps
 
 # Packages first (as root they are installed), then build, then the tests
-# against a throwaway PostgreSQL that tests/run starts and always stops.
+# against a throwaway PostgreSQL that tests/run starts and always stops
+# (they include a bounded run of the CSV fuzzer, built with clang).
 check: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/check_strato
+	@$(MAKE) --no-print-directory all $(BUILD)/check_strato build-fuzz/fuzz_csv
 	@tests/run $(BUILD)
+
+# libFuzzer targets, with AddressSanitizer and UBSan. `make fuzz` runs the
+# CSV reader's for FUZZ_SECONDS (default 300) with the fixtures as seeds;
+# new inputs go to build-fuzz/corpus, never into the repository.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_SRC = src/csv.c src/util.c src/error.c
+
+build-fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(FUZZ_SRC) include/strato/csv.h
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Iinclude tests/fuzz/fuzz_csv.c $(FUZZ_SRC) \
+		$(shell pkg-config --cflags --libs libcrypto) -o $@
+
+fuzz: build-fuzz/fuzz_csv
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+		build-fuzz/corpus tests/data/import
 
 asan:
 	@scripts/deps
@@ -107,6 +126,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(SQLDIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -360,6 +360,9 @@ batch_begin(struct importer *im, struct st_error *err)
 
 	if (st_tenant_begin(im->db, im->tenant_id, err) < 0)
 		return -1;
+	/* Set-based merging and matching sort and hash a whole batch. */
+	if (st_db_run(im->db, "SET LOCAL work_mem = '128MB'", 0, NULL, err) < 0)
+		return -1;
 	if (!im->run_id && !im->o->dry_run && run_insert(im, err) < 0)
 		return -1;
 	if (st_db_run(im->db, stage_sql, 0, NULL, err) < 0)
@@ -387,10 +390,11 @@ static const char *const merge_sql[] = {
 	"CREATE TEMP TABLE import_dup ON COMMIT DROP AS"
 	" SELECT grp, count(*) AS n FROM import_stage GROUP BY grp"
 	" HAVING count(*) > 1",
-	"CREATE TEMP TABLE import_rows ON COMMIT DROP AS"
-	" SELECT s.*, NULL::text AS lead_id, false AS ambiguo FROM import_stage s"
-	" WHERE NOT EXISTS (SELECT 1 FROM import_dup d WHERE d.grp = s.grp)",
-	"INSERT INTO import_rows SELECT min(line), grp,"
+	"ALTER TABLE import_stage ADD COLUMN lead_id text,"
+	" ADD COLUMN ambiguo boolean NOT NULL DEFAULT false,"
+	" ADD COLUMN merged boolean NOT NULL DEFAULT false",
+	/* one merged row per group of the file naming the same lead */
+	"INSERT INTO import_stage SELECT min(line), grp,"
 	" (array_agg(nombre ORDER BY line) FILTER (WHERE nombre IS NOT NULL))[1],"
 	" (array_agg(telefono ORDER BY line) FILTER (WHERE telefono IS NOT NULL))[1],"
 	" (array_agg(e164 ORDER BY line) FILTER (WHERE e164 IS NOT NULL))[1],"
@@ -417,8 +421,11 @@ static const char *const merge_sql[] = {
 	" (array_agg(custom ORDER BY line) FILTER (WHERE custom IS NOT NULL))[1],"
 	" (array_agg(assigned_to_id ORDER BY line)"
 	"   FILTER (WHERE assigned_to_id IS NOT NULL))[1],"
-	" bool_or(es_cliente), bool_or(opt_out), NULL, false"
+	" bool_or(es_cliente), bool_or(opt_out), NULL, false, true"
 	" FROM import_stage s JOIN import_dup d USING (grp) GROUP BY grp",
+	"DELETE FROM import_stage s USING import_dup d"
+	" WHERE s.grp = d.grp AND NOT s.merged",
+	"ALTER TABLE import_stage RENAME TO import_rows",
 	NULL,
 };
 
@@ -509,7 +516,7 @@ process_stage(struct importer *im, struct st_error *err)
 	if (st_db_run(im->db, "UPDATE import_rows r SET"
 		      " tags = array(SELECT x FROM unnest(r.tags) WITH ORDINALITY"
 		      "   u(x, i) WHERE x <> '' GROUP BY x ORDER BY min(i))"
-		      " WHERE r.grp IN (SELECT grp FROM import_dup)", 0, NULL,
+		      " WHERE r.merged", 0, NULL,
 		      err) < 0)
 		goto cleanup;
 	im->out->duplicates += scalar(st_db_query(im->db, "SELECT sum(n - 1)"
@@ -577,7 +584,7 @@ matched:
 			" moneda, ambientes, coalesce(tags, '{}'), notas,"
 			" coalesce(custom, '{}'), assigned_to_id,"
 			" coalesce(es_cliente, false), coalesce(opt_out, false)"
-			" FROM import_rows WHERE lead_id IS NULL ORDER BY line"
+			" FROM import_rows WHERE lead_id IS NULL"
 			" RETURNING 1) SELECT count(*) FROM i", 1, &t, err);
 		if (!res)
 			goto cleanup;

@@ -26,6 +26,7 @@ main(void)
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, phone_suite());
 	srunner_add_suite(sr, normalize_suite());
+	srunner_add_suite(sr, csv_suite());
 	srunner_add_suite(sr, cmd_suite());
 	srunner_add_suite(sr, tenant_suite());
 	srunner_add_suite(sr, user_suite());

@@ -11,6 +11,7 @@ Suite *table_suite(void);
 Suite *log_suite(void);
 Suite *phone_suite(void);
 Suite *normalize_suite(void);
+Suite *csv_suite(void);
 Suite *cmd_suite(void);
 Suite *tenant_suite(void);
 Suite *user_suite(void);

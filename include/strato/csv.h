@@ -43,6 +43,9 @@ enum st_csv_encoding {
 };
 
 #define ST_CSV_MAX_FIELD_DEFAULT (64 * 1024)
+/* Fields kept per record; more is an error ("more than 4096 fields"). */
+#define ST_CSV_MAX_FIELDS 4096
+#define ST_CSV_MAX_FIELDS_TEXT "4096"
 
 struct st_csv_opts {
 	int delimiter;                 /* 0: detect; else ',', ';', '\t', '|' */
@@ -66,7 +69,9 @@ struct st_csv_record {
  * Reasons a record can carry in error (fixed strings, compare by content):
  *   "invalid byte sequence for <encoding>" (the encoding's name as
  *       st_csv_encoding_name() gives it)
- *   "field longer than <N> bytes"   (the field is cut at N bytes)
+ *   "field longer than <N> bytes"   (the field is cut to at most N
+ *                                    bytes, at a character boundary)
+ *   "more than 4096 fields"         (the first 4096 are kept)
  *   "NUL byte in the data"
  *   "unterminated quoted field"     (a quote still open at end of input)
  */

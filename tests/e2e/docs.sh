@@ -60,12 +60,23 @@ for action in $("$ETL" legacy --help | sed -n 's/.*legacy (\(.*\)).*/\1/p' | tr 
 		fail "strato-etl(1) lacks legacy $action"
 	fi
 done
-# every long option of legacy is in the page
-for flag in $("$ETL" legacy --help | grep -oE -- '--[a-z-]+' | sort -u); do
-	if tr -d '\\' <"$man2" | grep -q -- "$flag"; then :; else
-		fail "strato-etl(1) lacks $flag of legacy"
+# every long option of legacy, import and export is in the page
+nflags=0
+before=$fails
+for sub in legacy "import leads" "export leads"; do
+	# shellcheck disable=SC2086
+	for flag in $("$ETL" $sub --help | grep -oE -- '--[a-z-]+' | sort -u); do
+		nflags=$((nflags + 1))
+		if tr -d '\\' <"$man2" | grep -q -- "$flag"; then :; else
+			fail "strato-etl(1) lacks $flag of $sub"
+		fi
+	done
+	if grep -q "^\.SS $sub" "$man2" || [ "$sub" = legacy ]; then :; else
+		fail "strato-etl(1) has no section for $sub"
 	fi
 done
+[ "$fails" -eq "$before" ] && [ "$nflags" -gt 20 ] &&
+	pass "all $nflags options of legacy, import and export are in strato-etl(1)"
 
 # Both pages render cleanly.
 for page in "$man1" "$man2"; do
