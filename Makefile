@@ -97,13 +97,15 @@ fuzz: build-fuzz/fuzz_csv
 	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
 		build-fuzz/corpus tests/data/import
 
+ASAN_VARS = BUILD=build-asan OPT="-O1 -g" \
+	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
 asan:
 	@scripts/deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
-		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		all build-asan/check_strato
+	@$(MAKE) --no-print-directory $(ASAN_VARS) all build-asan/check_strato \
+		build-fuzz/fuzz_csv
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		STRATO_NO_VALGRIND=1 tests/run build-asan
+		STRATO_NO_VALGRIND=1 STRATO_MAKEVARS='$(ASAN_VARS)' tests/run build-asan
 
 demo: deps all
 	@scripts/demo

@@ -65,6 +65,8 @@ PGconn *st_db_connect_again(struct st_db *db, struct st_error *err);
  */
 int st_db_check_foreign_keys(struct st_db *db, const char *table,
 			     const char *tenant_id, struct st_error *err);
+/* Drain the results that end a COPY; -1 with err on a failure. */
+int st_db_copy_results(PGconn *c, struct st_error *err);
 /* True when the login may skip per-row triggers for a bulk load. */
 bool st_db_bulk_fast(const struct st_db *db);
 

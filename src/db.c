@@ -143,6 +143,26 @@ st_db_conn(struct st_db *db)
 
 static void on_notice(void *arg, const char *msg);
 
+/*
+ * Collect the results that end a COPY (after the last PQgetCopyData or
+ * PQputCopyEnd): 0, or -1 with err filled from the first failure.
+ */
+int
+st_db_copy_results(PGconn *c, struct st_error *err)
+{
+	PGresult *res;
+	int ret = 0;
+
+	while ((res = PQgetResult(c)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && ret == 0) {
+			st_db_error(err, res, c);
+			ret = -1;
+		}
+		PQclear(res);
+	}
+	return ret;
+}
+
 PGconn *
 st_db_connect_again(struct st_db *db, struct st_error *err)
 {

@@ -112,13 +112,8 @@ st_export_leads(struct st_db *db, const char *tenant_id,
 		st_db_error(err, NULL, db->conn);
 		failed = true;
 	}
-	while ((res = PQgetResult(db->conn)) != NULL) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && !failed) {
-			st_db_error(err, res, db->conn);
-			failed = true;
-		}
-		PQclear(res);
-	}
+	if (st_db_copy_results(db->conn, failed ? NULL : err) < 0)
+		failed = true;
 	if (failed)
 		goto cleanup;
 	if (o->format == ST_EXPORT_CSV && *rows > 0)

@@ -180,7 +180,7 @@ field_by_header(const char *key, bool *ad)
 void
 import_plan_release(struct import_plan *p)
 {
-	for (size_t i = 0; i < p->ncols; i++)
+	for (size_t i = 0; i < p->nheader; i++)
 		free(p->header[i]);
 	free(p->header);
 	free(p->fields);

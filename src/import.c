@@ -620,21 +620,11 @@ cleanup:
 static int
 copy_end(struct importer *im, struct st_error *err)
 {
-	PGresult *res;
-	int ret = 0;
-
 	if (PQputCopyEnd(im->db->conn, NULL) != 1) {
 		st_db_error(err, NULL, im->db->conn);
 		return -1;
 	}
-	while ((res = PQgetResult(im->db->conn)) != NULL) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			st_db_error(err, res, im->db->conn);
-			ret = -1;
-		}
-		PQclear(res);
-	}
-	return ret;
+	return st_db_copy_results(im->db->conn, err);
 }
 
 /* End a batch: process, record progress, commit (or roll back a dry run). */

@@ -245,24 +245,42 @@ cleanup:
 	return ret;
 }
 
+static int
+table_has_rows(struct st_db *db, const struct legacy_map *m,
+	       const char *tenant_id, bool *has, struct st_error *err)
+{
+	char *sql = st_xasprintf("SELECT EXISTS (SELECT 1 FROM strato.%s"
+				 " WHERE tenant_id = $1)", m->target);
+	PGresult *res = st_db_query(db, sql, 1, &tenant_id, err);
+
+	free(sql);
+	if (!res)
+		return -1;
+	*has = st_db_bool(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+static int
+check_fks(struct st_db *db, const struct legacy_map *m, const char *tenant_id,
+	  struct st_error *err)
+{
+	char *t = st_xasprintf("strato.%s", m->target);
+	int r = st_db_check_foreign_keys(db, t, tenant_id, err);
+
+	free(t);
+	return r;
+}
+
 /* Is any row of the tenant in one of the tables the copy fills? */
 static int
 tenant_has_rows(struct st_db *db, const char *tenant_id, bool *has,
 		struct st_error *err)
 {
 	*has = false;
-	for (size_t i = 0; i < ST_LEGACY_NTABLES && !*has; i++) {
-		char *sql = st_xasprintf("SELECT EXISTS (SELECT 1 FROM strato.%s"
-					 " WHERE tenant_id = $1)",
-					 legacy_maps[i].target);
-		PGresult *res = st_db_query(db, sql, 1, &tenant_id, err);
-
-		free(sql);
-		if (!res)
+	for (size_t i = 0; i < ST_LEGACY_NTABLES && !*has; i++)
+		if (table_has_rows(db, &legacy_maps[i], tenant_id, has, err) < 0)
 			return -1;
-		*has = st_db_bool(res, 0, 0);
-		PQclear(res);
-	}
 	return 0;
 }
 
@@ -404,22 +422,6 @@ copy_unescape(char *s)
 	return true;
 }
 
-static int
-copy_result(PGconn *c, struct st_error *err)
-{
-	PGresult *res;
-	int ret = 0;
-
-	while ((res = PQgetResult(c)) != NULL) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			st_db_error(err, res, c);
-			ret = -1;
-		}
-		PQclear(res);
-	}
-	return ret;
-}
-
 /*
  * Fill pg_temp.legacy_phone (id, e164, ambiguo) for the lead step: the
  * legacy phones stream out of a second connection that shares this
@@ -504,14 +506,14 @@ load_phones(struct st_db *db, const char *ident,
 		PQfreemem(row);
 		row = NULL;
 	}
-	if (n == -2 || copy_result(src, err) < 0) {
+	if (n == -2 || st_db_copy_results(src, err) < 0) {
 		if (n == -2)
 			st_db_error(err, NULL, src);
 		PQputCopyEnd(db->conn, "source failed");
-		copy_result(db->conn, NULL);
+		st_db_copy_results(db->conn, NULL);
 		goto cleanup;
 	}
-	if (PQputCopyEnd(db->conn, NULL) != 1 || copy_result(db->conn, err) < 0)
+	if (PQputCopyEnd(db->conn, NULL) != 1 || st_db_copy_results(db->conn, err) < 0)
 		goto cleanup;
 	/* Statistics, or the planner guesses the temporary table's size. */
 	if (st_db_run(db, "ANALYZE pg_temp.legacy_phone", 0, NULL, err) < 0)
@@ -569,33 +571,6 @@ delete_vanished(struct st_db *db, const struct legacy_map *m,
 	*deleted = atoll(PQcmdTuples(res));
 	PQclear(res);
 	return 0;
-}
-
-static int
-table_has_rows(struct st_db *db, const struct legacy_map *m,
-	       const char *tenant_id, bool *has, struct st_error *err)
-{
-	char *sql = st_xasprintf("SELECT EXISTS (SELECT 1 FROM strato.%s"
-				 " WHERE tenant_id = $1)", m->target);
-	PGresult *res = st_db_query(db, sql, 1, &tenant_id, err);
-
-	free(sql);
-	if (!res)
-		return -1;
-	*has = st_db_bool(res, 0, 0);
-	PQclear(res);
-	return 0;
-}
-
-static int
-check_fks(struct st_db *db, const struct legacy_map *m, const char *tenant_id,
-	  struct st_error *err)
-{
-	char *t = st_xasprintf("strato.%s", m->target);
-	int r = st_db_check_foreign_keys(db, t, tenant_id, err);
-
-	free(t);
-	return r;
 }
 
 /*

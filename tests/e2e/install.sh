@@ -3,7 +3,8 @@
 . "$(dirname "$0")/lib.sh"
 
 dest=$work/dest
-run make -s -C "$STRATO_TOP" BUILD="$STRATO_BUILD" PREFIX=/opt/strato DESTDIR="$dest" install
+# The same build variables as the build under test (make asan sets them).
+run sh -c "make -s -C '$STRATO_TOP' ${STRATO_MAKEVARS:-BUILD='$STRATO_BUILD'} PREFIX=/opt/strato DESTDIR='$dest' install"
 expect_rc 0 "make install"
 for f in bin/strato bin/strato-etl share/man/man1/strato.1 share/man/man1/strato-etl.1 \
 	share/strato/migrations/0001_base.up.sql share/strato/migrations/0001_base.down.sql; do
@@ -21,7 +22,7 @@ expect_eq "$(sql $db "SELECT count(*) > 0 FROM strato.schema_migrations")" "t" \
 	"with its installed migrations"
 mv "$work/moved" "$dest/opt/strato"
 
-run make -s -C "$STRATO_TOP" BUILD="$STRATO_BUILD" PREFIX=/opt/strato DESTDIR="$dest" uninstall
+run sh -c "make -s -C '$STRATO_TOP' ${STRATO_MAKEVARS:-BUILD='$STRATO_BUILD'} PREFIX=/opt/strato DESTDIR='$dest' uninstall"
 expect_rc 0 "make uninstall"
 expect_eq "$(find "$dest" -type f | wc -l)" "0" "uninstall removes every file"
 
