@@ -11,6 +11,7 @@
  * their transaction commits, so a resumed import never repeats a reject.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -632,6 +633,7 @@ static int
 batch_end(struct importer *im, bool final, struct st_error *err)
 {
 	im->batch_open = false;
+	im->batch_records = 0;
 	if (copy_end(im, err) < 0 || process_stage(im, err) < 0)
 		return -1;
 	if (im->o->dry_run) {
@@ -661,57 +663,160 @@ batch_end(struct importer *im, bool final, struct st_error *err)
 
 /* ---- records ---- */
 
-static int
-take_record(struct importer *im, struct st_csv_record *rec,
-	    struct st_error *err)
-{
+/*
+ * Records are turned into rows in groups, on two threads: normalising
+ * (libphonenumber's parser above all) is most of the client's work, and
+ * it is pure. The reader and the COPY stay on the main thread, and rows
+ * are emitted in input order.
+ */
+#define GROUP_RECORDS 1024
+#define BUILD_THREADS 2
+
+struct held {
+	struct st_csv_record rec; /* deep copy of the reader's record */
 	struct import_row row;
-	const char *assigned = NULL;
+	const char *assigned;     /* borrowed from the users map */
+	bool refused;
+	char *reason;             /* borrowed: rec.error or row.reason */
+};
+
+struct group {
+	struct importer *im;
+	struct held items[GROUP_RECORDS];
+	size_t n;
+};
+
+struct build_job {
+	struct group *g;
+	size_t from;
+	size_t to;
+};
+
+static void
+hold(struct held *h, const struct st_csv_record *rec)
+{
+	memset(h, 0, sizeof(*h));
+	h->rec.line = rec->line;
+	h->rec.nfields = rec->nfields;
+	h->rec.fields = st_xcalloc(rec->nfields + 1, sizeof(char *));
+	h->rec.lens = st_xcalloc(rec->nfields + 1, sizeof(size_t));
+	for (size_t i = 0; i < rec->nfields; i++) {
+		h->rec.fields[i] = st_xstrndup(rec->fields[i], rec->lens[i]);
+		h->rec.lens[i] = rec->lens[i];
+	}
+	h->rec.error = rec->error ? st_xstrdup(rec->error) : NULL;
+}
+
+static void
+unhold(struct held *h)
+{
+	for (size_t i = 0; i < h->rec.nfields; i++)
+		free(h->rec.fields[i]);
+	free(h->rec.fields);
+	free(h->rec.lens);
+	free((char *)h->rec.error);
+	import_row_release(&h->row);
+}
+
+/* The pure part of one record: checks, normalising, the assignee. */
+static void
+build(struct importer *im, struct held *h)
+{
+	const struct st_csv_record *rec = &h->rec;
 	size_t n = rec->nfields;
 
-	im->out->read++;
-	im->last_line = rec->line;
+	h->refused = true;
 	if (rec->error) {
-		write_reject(im, rec, rec->error);
-		return 0;
+		h->reason = (char *)rec->error;
+		return;
 	}
 	/* Trailing empty cells beyond the header are harmless (Excel). */
 	while (n > im->plan.nheader && rec->lens[n - 1] == 0)
 		n--;
 	if (n != im->plan.nheader && n != im->plan.ncols) {
-		char reason[96];
-
-		snprintf(reason, sizeof(reason), "%zu field%s, the header has %zu",
-			 rec->nfields, rec->nfields == 1 ? "" : "s",
-			 im->plan.nheader);
-		write_reject(im, rec, reason);
-		return 0;
+		snprintf(h->row.reason, sizeof(h->row.reason),
+			 "%zu field%s, the header has %zu", rec->nfields,
+			 rec->nfields == 1 ? "" : "s", im->plan.nheader);
+		h->reason = h->row.reason;
+		return;
 	}
-	if (import_row_build(&im->plan, rec, im->o, &row) < 0) {
-		write_reject(im, rec, row.reason);
-		import_row_release(&row);
-		return 0;
+	if (import_row_build(&im->plan, rec, im->o, &h->row) < 0) {
+		h->reason = h->row.reason;
+		return;
 	}
-	if (row.v[F_ASIGNADO]) {
-		assigned = user_id_of(im, row.v[F_ASIGNADO]);
-		if (!assigned) {
-			char reason[600];
-
-			snprintf(reason, sizeof(reason), "no active user \"%s\" in "
-				 "the tenant", row.v[F_ASIGNADO]);
-			write_reject(im, rec, reason);
-			import_row_release(&row);
-			return 0;
+	if (h->row.v[F_ASIGNADO]) {
+		h->assigned = user_id_of(im, h->row.v[F_ASIGNADO]);
+		if (!h->assigned) {
+			snprintf(h->row.reason, sizeof(h->row.reason),
+				 "no active user \"%s\" in the tenant",
+				 h->row.v[F_ASIGNADO]);
+			h->reason = h->row.reason;
+			return;
 		}
 	}
-	st_buf_reset(&im->line);
-	import_row_copy_line(&row, im->o->match, assigned, &im->line);
-	import_row_release(&row);
-	if (PQputCopyData(im->db->conn, im->line.data, (int)im->line.len) != 1) {
-		st_db_error(err, NULL, im->db->conn);
-		return -1;
+	h->refused = false;
+}
+
+static void *
+build_range(void *arg)
+{
+	struct build_job *j = arg;
+
+	for (size_t i = j->from; i < j->to; i++)
+		build(j->g->im, &j->g->items[i]);
+	return NULL;
+}
+
+/* Build the group's rows (on two threads), then emit them in order. */
+static int
+flush_group(struct group *g, struct st_error *err)
+{
+	struct importer *im = g->im;
+	struct build_job jobs[BUILD_THREADS];
+	pthread_t tid[BUILD_THREADS];
+	bool started[BUILD_THREADS] = { false };
+	size_t per = (g->n + BUILD_THREADS - 1) / BUILD_THREADS;
+	int ret = 0;
+
+	for (int t = 0; t < BUILD_THREADS; t++) {
+		jobs[t].g = g;
+		jobs[t].from = per * (size_t)t < g->n ? per * (size_t)t : g->n;
+		jobs[t].to = per * (size_t)(t + 1) < g->n ? per * (size_t)(t + 1)
+							  : g->n;
 	}
-	return 0;
+	/* The main thread builds the first part itself. */
+	for (int t = 1; t < BUILD_THREADS && g->n >= 64; t++)
+		started[t] = pthread_create(&tid[t], NULL, build_range,
+					    &jobs[t]) == 0;
+	build_range(&jobs[0]);
+	for (int t = 1; t < BUILD_THREADS; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			build_range(&jobs[t]);
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		struct held *h = &g->items[i];
+
+		im->out->read++;
+		im->last_line = h->rec.line;
+		if (h->refused) {
+			write_reject(im, &h->rec, h->reason);
+		} else if (ret == 0) {
+			st_buf_reset(&im->line);
+			import_row_copy_line(&h->row, im->o->match, h->assigned,
+					     &im->line);
+			if (PQputCopyData(im->db->conn, im->line.data,
+					  (int)im->line.len) != 1) {
+				st_db_error(err, NULL, im->db->conn);
+				ret = -1;
+			}
+		}
+		unhold(h);
+	}
+	im->batch_records += (long long)g->n;
+	g->n = 0;
+	return ret;
 }
 
 static void
@@ -762,7 +867,8 @@ st_import_leads(struct st_db *db, const char *tenant_id,
 {
 	struct importer im;
 	struct st_csv_record *rec = NULL;
-	int r;
+	struct group *group = NULL;
+	int r = 1;
 	int ret = -1;
 
 	memset(&im, 0, sizeof(im));
@@ -798,20 +904,34 @@ st_import_leads(struct st_db *db, const char *tenant_id,
 	if (import_plan_init(&im.plan, rec, o, err) < 0)
 		goto fail;
 	out->delimiter = st_csv_reader_delimiter(im.rd);
-	while ((r = st_csv_reader_next(im.rd, &rec, err)) > 0) {
-		if (rec->line <= out->resumed_after)
+	group = st_xcalloc(1, sizeof(*group));
+	group->im = &im;
+	do {
+		/* A group ends at GROUP_RECORDS, at the end of an import batch,
+		 * or at the end of the input. */
+		long long room = o->batch_size > 0 ? o->batch_size - im.batch_records
+						   : GROUP_RECORDS;
+
+		while (group->n < GROUP_RECORDS && (long long)group->n < room &&
+		       (r = st_csv_reader_next(im.rd, &rec, err)) > 0) {
+			if (rec->line <= out->resumed_after)
+				continue;
+			hold(&group->items[group->n++], rec);
+		}
+		if (r < 0)
+			goto fail;
+		if (group->n == 0)
 			continue;
 		if (!im.batch_open && batch_begin(&im, err) < 0)
 			goto fail;
-		if (take_record(&im, rec, err) < 0)
+		if (flush_group(group, err) < 0)
 			goto fail;
-		im.batch_records++;
-		if (o->progress && out->read % 10000 == 0)
+		if (o->progress)
 			o->progress(out->read, o->progress_arg);
 		if (o->batch_size > 0 && im.batch_records >= o->batch_size &&
 		    batch_end(&im, false, err) < 0)
 			goto fail;
-	}
+	} while (r > 0);
 	if (r < 0)
 		goto fail;
 	out->encoding = st_csv_reader_encoding(im.rd);
@@ -824,6 +944,11 @@ st_import_leads(struct st_db *db, const char *tenant_id,
 fail:
 	fail_run(&im, err);
 done:
+	if (group) {
+		for (size_t i = 0; i < group->n; i++)
+			unhold(&group->items[i]);
+		free(group);
+	}
 	importer_release(&im);
 	return ret;
 }
