@@ -114,6 +114,7 @@ demo: deps all
 # (the machines are shared: absolute times vary). LEADS=100000 for a quick one.
 bench: deps all
 	@bench/legacy/run.sh $(LEADS)
+	@bench/import/run.sh $(LEADS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
