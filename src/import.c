@@ -361,8 +361,12 @@ batch_begin(struct importer *im, struct st_error *err)
 
 	if (st_tenant_begin(im->db, im->tenant_id, err) < 0)
 		return -1;
-	/* Set-based merging and matching sort and hash a whole batch. */
-	if (st_db_run(im->db, "SET LOCAL work_mem = '128MB'", 0, NULL, err) < 0)
+	/* Set-based merging and matching sort and hash a whole batch, and
+	 * the trigram and tag (GIN) indexes take many rows at once better
+	 * through a larger pending list. */
+	if (st_db_run(im->db, "SET LOCAL work_mem = '128MB'", 0, NULL, err) < 0 ||
+	    st_db_run(im->db, "SET LOCAL gin_pending_list_limit = '64MB'", 0,
+		      NULL, err) < 0)
 		return -1;
 	if (!im->run_id && !im->o->dry_run && run_insert(im, err) < 0)
 		return -1;
