@@ -163,13 +163,13 @@ expect_eq "$(json "j['skipped'], j['inserted']")" "1 0" "--mode update skips a n
 printf 'Cel,Mail\n+54 9 11 0202-0202,map@example.com\n' >"$work/map.csv"
 imp "$work/map.csv" --map 'Cel=telefono,Mail=email' --default origen=FERIA
 expect_eq "$(lead origen "email = 'map@example.com'")" "FERIA" "--map and --default"
-printf 'first_name,last_name,phone_number,Color favorito\nAna María,  Gómez   Paz ,+54 9 11 0303-0303,verde\n' >"$work/split.csv"
+printf 'first_name,last_name,phone_number,Color favorito\nAna María,  Gómez   Paz ,+54 9 11 4303-0303,verde\n' >"$work/split.csv"
 imp "$work/split.csv"
-expect_eq "$(lead "nombre || ' ' || (custom->>'Color favorito')" "telefono_e164 = '+5491103030303'")" \
+expect_eq "$(lead "nombre || ' ' || (custom->>'Color favorito')" "telefono_e164 = '+5491143030303'")" \
 	"Ana María Gómez Paz verde" "first and last name joined, an unknown column kept in custom"
-printf 'nombre,telefono,Color favorito\nBeto,+54 9 11 0404-0404,azul\n' >"$work/ignore.csv"
+printf 'nombre,telefono,Color favorito\nBeto,+54 9 11 4404-0404,azul\n' >"$work/ignore.csv"
 imp "$work/ignore.csv" --ignore-unknown
-expect_eq "$(lead "custom::text" "telefono_e164 = '+5491104040404'")" "{}" "--ignore-unknown drops it"
+expect_eq "$(lead "custom::text" "telefono_e164 = '+5491144040404'")" "{}" "--ignore-unknown drops it"
 imp "$work/map.csv" --dry-run --map 'Cel=telefono'
 expect_rc 0 "--dry-run"
 expect_eq "$(sql $db "SELECT count(*) FROM strato.import_run WHERE options->>'map' = 'Cel=telefono'")" "0" \
