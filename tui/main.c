@@ -2,12 +2,15 @@
  * main.c - strato, the STRATO console: global options, connection, one
  * command, its rendering and the exit status.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "repl.h"
 #include "strato/db.h"
 #include "strato/log.h"
 #include "strato/table.h"
@@ -24,6 +27,8 @@ usage(FILE *f)
 	fputs("usage: strato [--db CONNINFO] [--tenant SLUG] [--readonly]\n"
 	      "              [--quiet | --verbose] [--log-format text|json]\n"
 	      "              COMMAND [ARGS...] [--json | --csv]\n"
+	      "       strato [options] [shell]      the interactive shell\n"
+	      "       strato [options] -c 'COMMAND' | -f FILE | < FILE\n"
 	      "       strato help [NOUN [VERB]]\n"
 	      "       strato --version\n"
 	      "\n"
@@ -46,6 +51,42 @@ render(const struct st_table *t, enum st_format fmt)
 	return 0;
 }
 
+/* -c, -f, a script on standard input, or the interactive shell. */
+static int
+run_lines(struct cmd_ctx *ctx, const char *conninfo, const char *command,
+	  const char *script)
+{
+	struct st_error err;
+	int ret;
+
+	ctx->db = st_db_connect(conninfo, &err);
+	if (!ctx->db) {
+		st_log_st_error(&err);
+		return EXIT_ERROR;
+	}
+	if (command) {
+		ret = repl_run_line(ctx, command) < 0 ? EXIT_ERROR : EXIT_OK;
+	} else if (script) {
+		FILE *f = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
+
+		if (!f) {
+			st_log_error("cannot open \"%s\": %s", script,
+				     strerror(errno));
+			ret = EXIT_ERROR;
+		} else {
+			ret = repl_script(ctx, f, script);
+			if (f != stdin)
+				fclose(f);
+		}
+	} else if (isatty(STDIN_FILENO)) {
+		ret = repl_interactive(ctx);
+	} else {
+		ret = repl_script(ctx, stdin, "stdin");
+	}
+	st_db_close(ctx->db);
+	return ret ? EXIT_ERROR : EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -58,8 +99,11 @@ main(int argc, char **argv)
 		{ "log-format", required_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "command", required_argument, NULL, 'c' },
+		{ "file", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *command = NULL, *script = NULL;
 	const char *conninfo = NULL;
 	enum st_log_level level = ST_LOG_WARN;
 	enum st_log_format logfmt = ST_LOG_TEXT;
@@ -72,7 +116,7 @@ main(int argc, char **argv)
 
 	memset(&ctx, 0, sizeof(ctx));
 	st_error_init(&err);
-	while ((c = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+qvhc:f:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': conninfo = optarg; break;
 		case 't': ctx.tenant_slug = optarg; break;
@@ -86,6 +130,8 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'c': command = optarg; break;
+		case 'f': script = optarg; break;
 		case 'V':
 			printf("strato %s\n", ST_VERSION);
 			return EXIT_OK;
@@ -98,13 +144,13 @@ main(int argc, char **argv)
 		}
 	}
 	st_log_setup("strato", level, logfmt);
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
 	argc -= optind;
 	argv += optind;
 	ctx.in = stdin;
+	/* Line by line: -c, -f, "shell", or no command at all. */
+	if (command || script || argc == 0 ||
+	    (argc == 1 && strcmp(argv[0], "shell") == 0))
+		return run_lines(&ctx, conninfo, command, script);
 	st_table_init(&out);
 	ctx.out = &out;
 	if (cmd_needs_db(argc, argv)) {

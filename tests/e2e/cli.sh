@@ -136,8 +136,64 @@ expect_rc 0 "--help on a command"
 expect_contains "$out" "usage: strato tenant create" "--help prints its usage"
 run "$STRATO" frobnicate
 expect_rc 2 "unknown command"
-run "$STRATO"
-expect_rc 2 "no command"
+run sh -c "'$STRATO' --db 'host=$work/nowhere' </dev/null"
+expect_rc 1 "no command reads a script from standard input (here: no server)"
+
+# Scripts: standard input, -f, -c; a failing line fails the run, the
+# others still run; quotes group words.
+printf 'tenant list --csv\n# a comment\n\nfrobnicate\ntenant show "sur" --json\n' >"$work/script.strato"
+run sh -c "'$STRATO' --db \"$SVC\" <'$work/script.strato'"
+expect_rc 1 "a script with a failing line exits 1"
+expect_contains "$out" '"slug": "sur"' "the lines after it still ran"
+expect_contains "$err" "stdin:4: the command above failed" "the failing line is named"
+run "$STRATO" --db "$SVC" -f "$work/script.strato"
+expect_contains "$err" "script.strato:4:" "-f names the file"
+run "$STRATO" --db "$SVC" -c "tenant show 'sur' --json"
+expect_rc 0 "-c runs one line"
+expect_eq "$(json "j['slug']")" "sur" "with its quotes"
+run "$STRATO" --db "$SVC" -c "tenant show 'sur"
+expect_rc 1 "an open quote is an error"
+expect_contains "$err" "unterminated single quote" "said plainly"
+
+# The interactive shell, in a pseudo-terminal: completion from the
+# command table, commands, history kept (not for lines starting with a
+# space), Ctrl-D to leave.
+export XDG_STATE_HOME="$work/state"
+run python3 - "$STRATO" "$SVC" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "--db", sys.argv[2], "shell"])
+def read_until(needle, timeout=10):
+    buf, end = b"", time.time() + timeout
+    while needle.encode() not in buf and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+    return buf.decode(errors="replace")
+out = read_until("> ")
+os.write(fd, b"ten\t")              # completes the noun
+out += read_until("tenant ")
+os.write(fd, b"sh\t")               # completes the verb
+out += read_until("show ")
+os.write(fd, b"sur\r")
+out += read_until("plan:")
+out += read_until("> ")
+os.write(fd, b" tenant list\r")     # a leading space: not in history
+out += read_until("(2 rows)")
+out += read_until("> ")
+os.write(fd, b"\x04")               # Ctrl-D
+time.sleep(0.5)
+os.waitpid(pid, 0)
+print(out)
+PY
+expect_contains "$out" "tenant show sur" "tab completes nouns and verbs"
+expect_contains "$out" "plan:" "the completed command ran"
+expect_eq "$(cat "$work/state/strato/history" 2>/dev/null | grep -c 'tenant')" "1" \
+	"history kept in XDG_STATE_HOME, without the line starting with a space"
 run "$STRATO" --version
 expect_contains "$out" "strato " "--version"
 
