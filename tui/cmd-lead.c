@@ -6,7 +6,6 @@
 
 #include "cmd.h"
 #include "strato/lead.h"
-#include "strato/tenant.h"
 
 static void
 lead_columns(struct st_table *t, bool full)
@@ -53,16 +52,6 @@ lead_row(struct st_table *t, const struct st_lead *l, bool full)
 }
 
 static int
-resolve(struct cmd_ctx *ctx, struct cmd_args *args, char **tenant_id,
-	struct st_error *err)
-{
-	const char *slug = cmd_arg(args, "tenant");
-
-	return st_tenant_resolve(ctx->db, slug ? slug : ctx->tenant_slug,
-				 tenant_id, err);
-}
-
-static int
 cmd_lead_list(struct cmd_ctx *ctx, struct cmd_args *args, struct st_error *err)
 {
 	struct st_lead_filter f = {
@@ -90,7 +79,7 @@ cmd_lead_list(struct cmd_ctx *ctx, struct cmd_args *args, struct st_error *err)
 		}
 		f.limit = (int)v;
 	}
-	if (resolve(ctx, args, &tenant_id, err) < 0)
+	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
 		return -1;
 	if (st_lead_list(ctx->db, tenant_id, &f, &l, err) < 0) {
 		free(tenant_id);
@@ -112,7 +101,7 @@ cmd_lead_show(struct cmd_ctx *ctx, struct cmd_args *args, struct st_error *err)
 	struct st_lead l;
 	char *tenant_id = NULL;
 
-	if (resolve(ctx, args, &tenant_id, err) < 0)
+	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
 		return -1;
 	if (st_lead_get(ctx->db, tenant_id, args->argv[0], &l, err) < 0) {
 		free(tenant_id);

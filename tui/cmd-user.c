@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "strato/tenant.h"
 #include "strato/user.h"
 
 static void
@@ -40,17 +39,6 @@ user_row(struct st_table *t, const struct st_user *u, bool full)
 	}
 }
 
-/* --tenant after the verb wins over the global one. */
-static int
-resolve(struct cmd_ctx *ctx, struct cmd_args *args, char **tenant_id,
-	struct st_error *err)
-{
-	const char *slug = cmd_arg(args, "tenant");
-
-	return st_tenant_resolve(ctx->db, slug ? slug : ctx->tenant_slug,
-				 tenant_id, err);
-}
-
 static int
 cmd_user_create(struct cmd_ctx *ctx, struct cmd_args *args,
 		struct st_error *err)
@@ -83,7 +71,7 @@ cmd_user_create(struct cmd_ctx *ctx, struct cmd_args *args,
 			return -1;
 		spec.password = password;
 	}
-	if (resolve(ctx, args, &tenant_id, err) < 0)
+	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
 		goto cleanup;
 	if (st_user_create(ctx->db, tenant_id, &spec, &u, err) < 0)
 		goto cleanup;
@@ -109,7 +97,7 @@ cmd_user_list(struct cmd_ctx *ctx, struct cmd_args *args,
 	char *tenant_id = NULL;
 	bool full = args->format != ST_FORMAT_TABLE;
 
-	if (resolve(ctx, args, &tenant_id, err) < 0)
+	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
 		return -1;
 	if (st_user_list(ctx->db, tenant_id, &l, err) < 0) {
 		free(tenant_id);
@@ -130,7 +118,7 @@ cmd_user_disable(struct cmd_ctx *ctx, struct cmd_args *args,
 	char *tenant_id = NULL;
 	int ret;
 
-	if (resolve(ctx, args, &tenant_id, err) < 0)
+	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
 		return -1;
 	ret = st_user_disable(ctx->db, tenant_id, args->argv[0], err);
 	if (ret == 0)

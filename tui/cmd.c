@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "strato/tenant.h"
 
 static const struct cmd_entry *const tables[] = {
 	cmd_tenant_table,
@@ -152,6 +153,16 @@ cmd_arg(const struct cmd_args *a, const char *name)
 		if (strcmp(f[i].name, name) == 0)
 			return a->values[i];
 	return NULL;
+}
+
+int
+cmd_tenant(struct cmd_ctx *ctx, const struct cmd_args *args, char **tenant_id,
+	   struct st_error *err)
+{
+	const char *slug = cmd_arg(args, "tenant");
+
+	return st_tenant_resolve(ctx->db, slug ? slug : ctx->tenant_slug,
+				 tenant_id, err);
 }
 
 static int usage_error(const struct cmd_entry *e, struct st_error *err,

@@ -85,6 +85,13 @@ bool cmd_needs_db(int argc, char **argv);
 /* The value of flag name, or NULL when absent. */
 const char *cmd_arg(const struct cmd_args *a, const char *name);
 
+/*
+ * The tenant a command works in: its own --tenant, else the global one,
+ * else the login's (st_tenant_resolve). *tenant_id is a new string.
+ */
+int cmd_tenant(struct cmd_ctx *ctx, const struct cmd_args *args,
+	       char **tenant_id, struct st_error *err);
+
 /* Write the usage lines of one entry ("strato tenant create --name ..."). */
 void cmd_usage(const struct cmd_entry *e, struct st_buf *b);
 
