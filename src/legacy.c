@@ -152,6 +152,23 @@ count_of(PGresult *res, int col)
 	return PQgetisnull(res, 0, col) ? 0 : atoll(PQgetvalue(res, 0, col));
 }
 
+/* The row count of legacy table i. */
+static int
+legacy_rows(struct st_db *db, const char *ident, size_t i, long long *n,
+	    struct st_error *err)
+{
+	char *sql = st_xasprintf("SELECT count(*) FROM %s.\"%s\"", ident,
+				 legacy_maps[i].legacy);
+	PGresult *res = st_db_query(db, sql, 0, NULL, err);
+
+	free(sql);
+	if (!res)
+		return -1;
+	*n = count_of(res, 0);
+	PQclear(res);
+	return 0;
+}
+
 /*
  * What is there: the legacy tables and their rows, the tenant and its rows,
  * and how far the migration got. Read-only.
@@ -185,17 +202,9 @@ st_legacy_status(struct st_db *db, const struct st_legacy_opts *opts,
 		t->target = legacy_maps[i].target;
 		t->present = present[i];
 		t->new_rows = -1;
-		if (present[i]) {
-			char *sql = st_xasprintf("SELECT count(*) FROM %s.\"%s\"",
-						 ident, t->legacy);
-
-			res = st_db_query(db, sql, 0, NULL, err);
-			free(sql);
-			if (!res)
-				goto cleanup;
-			t->legacy_rows = count_of(res, 0);
-			PQclear(res);
-		}
+		if (present[i] &&
+		    legacy_rows(db, ident, i, &t->legacy_rows, err) < 0)
+			goto cleanup;
 		if (out->tenant_id) {
 			char *sql = st_xasprintf("SELECT count(*) FROM strato.%s"
 						 " WHERE tenant_id = $1", t->target);
@@ -730,14 +739,13 @@ st_legacy_copy(struct st_db *db, const struct st_legacy_opts *opts,
 	       struct st_legacy_copy *out, struct st_error *err)
 {
 	const char *schema = opts->schema ? opts->schema : "public";
-	struct st_legacy_status status;
+	long long total[ST_LEGACY_NTABLES] = { 0 };
 	char *ident = NULL;
 	char *tenant_id = NULL;
 	bool locked = false;
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	memset(&status, 0, sizeof(status));
 	if (!st_tenant_slug_valid(opts->slug)) {
 		st_error_set(err, ST_EINVAL, "invalid tenant slug \"%s\"",
 			     opts->slug ? opts->slug : "");
@@ -753,18 +761,18 @@ st_legacy_copy(struct st_db *db, const struct st_legacy_opts *opts,
 		goto cleanup;
 	if (ensure_tenant(db, opts, &tenant_id, &out->tenant_created, err) < 0)
 		goto cleanup;
-	/* Totals for progress: the legacy row counts. */
-	if (opts->progress && st_legacy_status(db, opts, &status, err) < 0)
-		goto cleanup;
-	for (size_t i = 0; i < ST_LEGACY_NTABLES; i++)
-		if (copy_table(db, i, ident, tenant_id, opts,
-			       status.tables[i].legacy_rows, out, err) < 0)
+	for (size_t i = 0; i < ST_LEGACY_NTABLES; i++) {
+		/* the total, for progress, is the legacy table's row count */
+		if (opts->progress && legacy_rows(db, ident, i, &total[i], err) < 0)
 			goto cleanup;
+		if (copy_table(db, i, ident, tenant_id, opts, total[i], out,
+			       err) < 0)
+			goto cleanup;
+	}
 	ret = record_copy(db, tenant_id, schema, out, err);
 cleanup:
 	if (locked)
 		legacy_unlock(db);
-	st_legacy_status_release(&status);
 	PQfreemem(ident);
 	free(tenant_id);
 	return ret;
