@@ -436,3 +436,20 @@ cleanup:
 	free(target);
 	return ret;
 }
+
+/*
+ * For the shell's prompt, as psql marks it: "" idle, "*" inside a
+ * transaction, "!" in a failed one, "?" when the connection is lost.
+ */
+const char *
+st_db_state_marker(const struct st_db *db)
+{
+	if (!db || PQstatus(db->conn) != CONNECTION_OK)
+		return "?";
+	switch (PQtransactionStatus(db->conn)) {
+	case PQTRANS_IDLE: return "";
+	case PQTRANS_INTRANS: return "*";
+	case PQTRANS_INERROR: return "!";
+	default: return "?";
+	}
+}

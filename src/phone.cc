@@ -98,3 +98,13 @@ st_phone_normalize(const char *raw, const char *region, char *out)
 	std::memcpy(out, e164.c_str(), e164.size() + 1);
 	return ST_PHONE_VALID;
 }
+
+/* Is region a country libphonenumber knows ("AR", "UY")? Upper case only. */
+extern "C" bool
+st_phone_region_valid(const char *region)
+{
+	const PhoneNumberUtil *u = PhoneNumberUtil::GetInstance();
+
+	return region && std::strlen(region) == 2 &&
+	       u->GetCountryCodeForRegion(region) != 0;
+}

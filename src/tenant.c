@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "db-internal.h"
 #include "strato/audit.h"
+#include "strato/phone.h"
 #include "strato/tenant.h"
 
 #define TENANT_COLS \
@@ -90,6 +93,20 @@ require_service(struct st_db *db, const char *what, struct st_error *err)
 }
 
 /*
+ * Write a tenant's audit row: under that tenant's scope (set for the rest
+ * of the open transaction), where the policy lets it in.
+ */
+static int
+audit_tenant(struct st_db *db, const char *id, const char *action,
+	     const char *diff, struct st_error *err)
+{
+	if (st_db_run(db, "SELECT set_config('app.tenant_id', $1, true)", 1,
+		      &id, err) < 0)
+		return -1;
+	return st_audit_add(db, id, action, "tenant", id, diff, err);
+}
+
+/*
  * Create a tenant. The insert and its audit row commit together; the audit
  * row is written under the new tenant's scope, where it belongs.
  */
@@ -134,13 +151,9 @@ st_tenant_create(struct st_db *db, const char *nombre, const char *slug,
 		goto cleanup;
 	}
 	tenant_from_row(out, res, 0);
-	if (st_db_run(db, "SELECT set_config('app.tenant_id', $1, true)", 1,
-		      (const char *const[]){ out->id }, err) < 0)
-		goto cleanup;
 	diff = st_xasprintf("{\"slug\": \"%s\", \"plan\": \"%s\"}", out->slug,
 			    out->plan);
-	if (st_audit_add(db, out->id, "tenant.create", "tenant", out->id, diff,
-			 err) < 0)
+	if (audit_tenant(db, out->id, "tenant.create", diff, err) < 0)
 		goto cleanup;
 	if (st_db_commit(db, err) < 0)
 		goto cleanup;
@@ -223,11 +236,10 @@ st_tenant_set_active(struct st_db *db, const char *slug, bool active,
 		goto cleanup;
 	}
 	id = st_db_dup(res, 0, 0);
-	if (st_db_run(db, "SELECT set_config('app.tenant_id', $1, true)", 1,
-		      (const char *const *)&id, err) < 0)
-		goto cleanup;
-	if (st_audit_add(db, id, active ? "tenant.enable" : "tenant.disable",
-			 "tenant", id, NULL, err) < 0)
+	if (audit_tenant(db, id, active ? "tenant.enable" : "tenant.disable",
+			 active ? "{\"is_active\": {\"old\": false, \"new\": true}}"
+				: "{\"is_active\": {\"old\": true, \"new\": false}}",
+			 err) < 0)
 		goto cleanup;
 	ret = st_db_commit(db, err);
 cleanup:
@@ -236,6 +248,218 @@ cleanup:
 	PQclear(res);
 	free(id);
 	return ret;
+}
+
+/*
+ * Apply one UPDATE of the tenant named slug (set: the SET list over $2, $3)
+ * and audit it with the server's diff of the row before and after.
+ */
+static int
+update_tenant(struct st_db *db, const char *slug, const char *set,
+	      const char *p2, const char *p3, const char *action,
+	      struct st_tenant *out, struct st_error *err)
+{
+	const char *params[3] = { slug, p2, p3 };
+	PGresult *res = NULL;
+	char *sql = NULL;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (st_db_begin(db, err) < 0)
+		return -1;
+	sql = st_xasprintf(
+		"WITH old AS (SELECT * FROM strato.tenant WHERE slug = $1"
+		"             FOR UPDATE),"
+		" new AS (UPDATE strato.tenant t SET %s FROM old"
+		"         WHERE t.id = old.id RETURNING t.*)"
+		" SELECT " TENANT_COLS ", (SELECT strato.jsonb_diff("
+		"   to_jsonb(old), to_jsonb(n)) FROM old)::text"
+		" FROM new n", set);
+	res = st_db_query(db, sql, 3, params, err);
+	if (!res)
+		goto cleanup;
+	if (PQntuples(res) == 0) {
+		st_error_set(err, ST_ENOTFOUND, "tenant \"%s\" does not exist",
+			     slug);
+		goto cleanup;
+	}
+	tenant_from_row(out, res, 0);
+	if (audit_tenant(db, out->id, action, PQgetvalue(res, 0, 8), err) < 0)
+		goto cleanup;
+	ret = st_db_commit(db, err);
+cleanup:
+	if (ret < 0) {
+		st_db_rollback(db);
+		st_tenant_release(out);
+	}
+	PQclear(res);
+	free(sql);
+	return ret;
+}
+
+int
+st_tenant_update(struct st_db *db, const char *slug, const char *nombre,
+		 const char *plan, struct st_tenant *out, struct st_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (require_service(db, "update tenants", err) < 0)
+		return -1;
+	if (!nombre && !plan) {
+		st_error_set(err, ST_EUSAGE, "nothing to update");
+		st_error_hint(err, "Pass --name or --plan.");
+		return -1;
+	}
+	if (nombre && strspn(nombre, " \t") == strlen(nombre)) {
+		st_error_set(err, ST_EINVAL, "tenant name must not be empty");
+		return -1;
+	}
+	if (plan && !st_tenant_plan_valid(plan)) {
+		st_error_set(err, ST_EINVAL, "invalid plan \"%s\"", plan);
+		st_error_hint(err, "Use BASIC, PRO or ENTERPRISE.");
+		return -1;
+	}
+	return update_tenant(db, slug,
+			     "nombre = coalesce(btrim($2), t.nombre),"
+			     " plan = coalesce($3, t.plan)",
+			     nombre, plan, "tenant.update", out, err);
+}
+
+const char *const st_tenant_setting_names[] = {
+	"country", "timezone", "currency", "lead_visibility", NULL,
+};
+
+static const char *const setting_defaults[] = {
+	"AR", "America/Argentina/Buenos_Aires", "ARS", "all",
+};
+
+static int
+setting_index(const char *key)
+{
+	for (int i = 0; st_tenant_setting_names[i]; i++)
+		if (strcmp(st_tenant_setting_names[i], key) == 0)
+			return i;
+	return -1;
+}
+
+/* Check and canonicalise one setting; a new string, NULL on error. */
+static char *
+setting_value(struct st_db *db, const char *key, const char *v,
+	      struct st_error *err)
+{
+	char *c = st_xstrdup(v);
+	PGresult *res = NULL;
+	bool ok = false;
+
+	if (strcmp(key, "timezone") == 0) {
+		res = st_db_query(db, "SELECT name FROM pg_catalog."
+				  "pg_timezone_names WHERE lower(name) ="
+				  " lower($1)", 1, &v, err);
+		if (!res)
+			goto fail;
+		if ((ok = PQntuples(res) > 0)) {
+			free(c);
+			c = st_db_dup(res, 0, 0);
+		}
+		PQclear(res);
+	} else if (strcmp(key, "lead_visibility") == 0) {
+		st_str_lower(c);
+		ok = strcmp(c, "all") == 0 || strcmp(c, "assigned") == 0;
+	} else {
+		st_str_upper(c);
+		ok = strcmp(key, "country") == 0
+			? st_phone_region_valid(c)
+			: strcmp(c, "ARS") == 0 || strcmp(c, "USD") == 0;
+	}
+	if (ok)
+		return c;
+	st_error_set(err, ST_EINVAL, "invalid %s \"%s\"", key, v);
+	st_error_hint(err, "%s",
+		      strcmp(key, "timezone") == 0 ? "Use an IANA zone such as "
+		      "America/Argentina/Cordoba." :
+		      strcmp(key, "lead_visibility") == 0 ? "Use all or assigned." :
+		      strcmp(key, "country") == 0 ? "Use an ISO 3166 code such as "
+		      "AR, UY or CL." : "Use ARS or USD.");
+fail:
+	free(c);
+	return NULL;
+}
+
+/*
+ * Validate the settings into a JSON object to merge and an array of keys
+ * to remove, both as JSON text for bound parameters.
+ */
+static int
+settings_json(struct st_db *db, const char *const *keys,
+	      const char *const *values, size_t n, char **set, char **unset,
+	      struct st_error *err)
+{
+	json_t *s = json_object(), *u = json_array();
+	int ret = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		char *v;
+
+		if (setting_index(keys[i]) < 0) {
+			st_error_set(err, ST_EUSAGE, "unknown setting \"%s\"",
+				     keys[i]);
+			st_error_hint(err, "Settings: country, timezone, "
+				      "currency, lead_visibility.");
+			goto cleanup;
+		}
+		if (!*values[i]) {
+			json_array_append_new(u, json_string(keys[i]));
+			continue;
+		}
+		if (!(v = setting_value(db, keys[i], values[i], err)))
+			goto cleanup;
+		json_object_set_new(s, keys[i], json_string(v));
+		free(v);
+	}
+	*set = json_dumps(s, JSON_COMPACT);
+	*unset = json_dumps(u, JSON_COMPACT);
+	ret = 0;
+cleanup:
+	json_decref(s);
+	json_decref(u);
+	return ret;
+}
+
+int
+st_tenant_configure(struct st_db *db, const char *slug,
+		    const char *const *keys, const char *const *values,
+		    size_t n, struct st_tenant *out, struct st_error *err)
+{
+	char *set = NULL, *unset = NULL;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (n == 0)
+		return st_tenant_get(db, slug, out, err);
+	if (require_service(db, "configure tenants", err) < 0)
+		return -1;
+	if (settings_json(db, keys, values, n, &set, &unset, err) < 0)
+		goto cleanup;
+	ret = update_tenant(db, slug,
+			    "config = (t.config - ARRAY(SELECT jsonb_array_"
+			    "elements_text($3::jsonb))) || $2::jsonb",
+			    set, unset, "tenant.config", out, err);
+cleanup:
+	free(set);
+	free(unset);
+	return ret;
+}
+
+char *
+st_tenant_setting(const struct st_tenant *t, const char *key)
+{
+	int i = setting_index(key);
+	json_t *cfg = t->config ? json_loads(t->config, 0, NULL) : NULL;
+	const char *v = json_string_value(json_object_get(cfg, key));
+	char *r = v ? st_xstrdup(v) : i >= 0 ? st_xstrdup(setting_defaults[i])
+					    : NULL;
+
+	json_decref(cfg);
+	return r;
 }
 
 /*

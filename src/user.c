@@ -12,6 +12,11 @@
 #include "strato/tenant.h"
 #include "strato/user.h"
 
+/* The audited fields (agents may not read every column of app_user). */
+#define USER_JSON \
+	"jsonb_build_object('email', email, 'nombre', nombre, 'role', role," \
+	" 'login', login, 'is_active', is_active)"
+
 #define USER_COLS \
 	"id, tenant_id::text, email, nombre, role, login, is_active, " \
 	ST_SQL_TS("created_at")
@@ -316,5 +321,160 @@ cleanup:
 		st_tenant_rollback(db);
 	PQclear(res);
 	free(id);
+	return ret;
+}
+
+/* The id of the user named by email or id; a new string, NULL if none. */
+static char *
+user_id(struct st_db *db, const char *tenant_id, const char *who,
+	struct st_error *err)
+{
+	PGresult *res;
+	char *id = NULL;
+
+	res = st_db_query(db, "SELECT id FROM strato.app_user"
+			  " WHERE tenant_id = $1 AND (id = $2"
+			  " OR email = lower(btrim($2)))", 2,
+			  (const char *const[]){ tenant_id, who }, err);
+	if (!res)
+		return NULL;
+	if (PQntuples(res) == 0)
+		st_error_set(err, ST_ENOTFOUND, "user \"%s\" does not exist",
+			     who);
+	else
+		id = st_db_dup(res, 0, 0);
+	PQclear(res);
+	return id;
+}
+
+/* Read the user back into *out and audit the change, diff from the server. */
+static int
+finish_change(struct st_db *db, const char *tenant_id, const char *id,
+	      const char *action, const char *before, struct st_user *out,
+	      struct st_error *err)
+{
+	PGresult *res;
+	int ret = -1;
+
+	res = st_db_query(db, "SELECT " USER_COLS ", strato.jsonb_diff($3, "
+			  USER_JSON ")::text FROM strato.app_user u"
+			  " WHERE tenant_id = $1 AND id = $2", 3,
+			  (const char *const[]){ tenant_id, id, before }, err);
+	if (!res)
+		return -1;
+	user_from_row(out, res, 0);
+	ret = st_audit_add(db, tenant_id, action, "app_user", id,
+			   PQgetvalue(res, 0, 8), err);
+	PQclear(res);
+	return ret;
+}
+
+/* The row as JSON, for the diff; a new string. */
+static char *
+user_json(struct st_db *db, const char *tenant_id, const char *id,
+	  struct st_error *err)
+{
+	PGresult *res = st_db_query(db, "SELECT " USER_JSON "::text FROM"
+				    " strato.app_user u WHERE tenant_id = $1"
+				    " AND id = $2 FOR UPDATE", 2,
+				    (const char *const[]){ tenant_id, id }, err);
+	char *s = res ? st_db_dup(res, 0, 0) : NULL;
+
+	PQclear(res);
+	return s;
+}
+
+/*
+ * Change a user's e-mail and/or name (NULL keeps a field). who is the
+ * user's e-mail or id.
+ */
+int
+st_user_update(struct st_db *db, const char *tenant_id, const char *who,
+	       const char *email, const char *nombre, struct st_user *out,
+	       struct st_error *err)
+{
+	char *id = NULL, *before = NULL;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!email && !nombre) {
+		st_error_set(err, ST_EUSAGE, "nothing to update");
+		st_error_hint(err, "Pass --email or --name.");
+		return -1;
+	}
+	if (email && !st_user_email_valid(email)) {
+		st_error_set(err, ST_EINVAL, "invalid e-mail \"%s\"", email);
+		return -1;
+	}
+	if (nombre && strspn(nombre, " \t") == strlen(nombre)) {
+		st_error_set(err, ST_EINVAL, "user name must not be empty");
+		return -1;
+	}
+	if (st_tenant_begin(db, tenant_id, err) < 0)
+		return -1;
+	if (!(id = user_id(db, tenant_id, who, err)) ||
+	    !(before = user_json(db, tenant_id, id, err)))
+		goto cleanup;
+	if (st_db_run(db, "UPDATE strato.app_user SET"
+		      " email = coalesce(lower(btrim($3)), email),"
+		      " nombre = coalesce(btrim($4), nombre)"
+		      " WHERE tenant_id = $1 AND id = $2", 4,
+		      (const char *const[]){ tenant_id, id, email, nombre },
+		      err) < 0) {
+		if (err && err->code == ST_EEXIST)
+			st_error_set(err, ST_EEXIST, "user \"%s\" already "
+				     "exists in this tenant", email);
+		goto cleanup;
+	}
+	if (finish_change(db, tenant_id, id, "user.update", before, out,
+			  err) < 0)
+		goto cleanup;
+	ret = st_tenant_commit(db, err);
+cleanup:
+	if (ret < 0) {
+		st_tenant_rollback(db);
+		st_user_release(out);
+	}
+	free(id);
+	free(before);
+	return ret;
+}
+
+/*
+ * Make a user an admin or an agent ("admin"/"agent", any case): app_user.role
+ * and its login's group change together, in strato.set_user_role().
+ */
+int
+st_user_set_role(struct st_db *db, const char *tenant_id, const char *who,
+		 const char *role, struct st_user *out, struct st_error *err)
+{
+	const char *r = st_user_role_parse(role);
+	char *id = NULL, *before = NULL;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!r) {
+		st_error_set(err, ST_EINVAL, "invalid role \"%s\"", role);
+		st_error_hint(err, "Use admin or agent.");
+		return -1;
+	}
+	if (st_tenant_begin(db, tenant_id, err) < 0)
+		return -1;
+	if (!(id = user_id(db, tenant_id, who, err)) ||
+	    !(before = user_json(db, tenant_id, id, err)))
+		goto cleanup;
+	if (st_db_run(db, "SELECT strato.set_user_role($1, $2, $3)", 3,
+		      (const char *const[]){ tenant_id, id, r }, err) < 0)
+		goto cleanup;
+	if (finish_change(db, tenant_id, id, "user.role", before, out, err) < 0)
+		goto cleanup;
+	ret = st_tenant_commit(db, err);
+cleanup:
+	if (ret < 0) {
+		st_tenant_rollback(db);
+		st_user_release(out);
+	}
+	free(id);
+	free(before);
 	return ret;
 }

@@ -317,3 +317,19 @@ st_str_ieq(const char *a, const char *b)
 	}
 	return ascii_lower(*p) == ascii_lower(*q);
 }
+
+void
+st_str_lower(char *s)
+{
+	for (; s && *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+void
+st_str_upper(char *s)
+{
+	for (; s && *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+}

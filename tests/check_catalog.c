@@ -3,7 +3,9 @@
  *
  * Citus-readiness and isolation by construction: every table of schema
  * strato with a tenant_id column (login_map excepted) must have RLS enabled
- * and forced, policies that compare tenant_id with current_tenant_id(),
+ * and forced, permissive policies that compare tenant_id with
+ * current_tenant_id() (restrictive ones can only narrow them, so they are
+ * free, like lead_visibility),
  * tenant_id as uuid NOT NULL in every primary key, unique constraint and
  * index (leading it), and on both sides of every foreign key to another
  * tenant table. login_map must be the exception it claims to be (RLS on, no
@@ -58,12 +60,12 @@ static const char *const rules[] = {
 
 	TT "SELECT format('table strato.%I: no policy', relname) FROM tt "
 	"WHERE NOT EXISTS (SELECT 1 FROM pg_policy p "
-	"WHERE p.polrelid = tt.oid)",
+	"WHERE p.polrelid = tt.oid AND p.polpermissive)",
 
 	TT "SELECT format('policy %I on strato.%I: %s is not tenant_id = "
 	"current_tenant_id(): %s', p.polname, tt.relname, v.k, "
 	"coalesce(v.e, 'none')) FROM tt "
-	"JOIN pg_policy p ON p.polrelid = tt.oid, "
+	"JOIN pg_policy p ON p.polrelid = tt.oid AND p.polpermissive, "
 	"LATERAL (VALUES ('USING', pg_get_expr(p.polqual, p.polrelid)), "
 	"('WITH CHECK', pg_get_expr(p.polwithcheck, p.polrelid))) v(k, e) "
 	"WHERE (v.e IS NOT NULL AND v.e !~ " CANONICAL ") "
@@ -274,6 +276,9 @@ START_TEST(test_each_rule_can_fail)
 		  "table strato.lead: row-level security is not enabled" },
 		{ "DROP POLICY tenant_isolation ON strato.campaign",
 		  "table strato.campaign: no policy" },
+		/* a restrictive policy alone lets nothing through */
+		{ "DROP POLICY tenant_isolation ON strato.lead",
+		  "table strato.lead: no policy" },
 		{ "CREATE POLICY zz_open ON strato.message USING (true)",
 		  "policy zz_open on strato.message: USING" },
 		{ "ALTER POLICY tenant_isolation ON strato.event "

@@ -1,6 +1,8 @@
 /*
- * cmd-tenant.c - tenant create, list, show, enable, disable.
+ * cmd-tenant.c - tenant create, list, show, update, config, enable,
+ * disable.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -129,10 +131,92 @@ cmd_tenant_enable(struct cmd_ctx *ctx, struct cmd_args *args,
 	return set_active(ctx, args, true, err);
 }
 
+static int
+cmd_tenant_update(struct cmd_ctx *ctx, struct cmd_args *args,
+		  struct st_error *err)
+{
+	struct st_tenant tn;
+
+	if (st_tenant_update(ctx->db, args->argv[0], cmd_arg(args, "name"),
+			     cmd_arg(args, "plan"), &tn, err) < 0)
+		return -1;
+	tenant_record(ctx->out, &tn);
+	st_table_set_message(ctx->out, "tenant \"%s\" updated", tn.slug);
+	st_tenant_release(&tn);
+	return 0;
+}
+
+/* Flag names are the settings with "-" for "_". */
+static int
+cmd_tenant_config(struct cmd_ctx *ctx, struct cmd_args *args,
+		  struct st_error *err)
+{
+	const char *keys[8] = { NULL }, *values[8] = { NULL };
+	struct st_tenant tn;
+	size_t n = 0, r;
+
+	for (size_t i = 0; st_tenant_setting_names[i]; i++) {
+		char *flag = st_xstrdup(st_tenant_setting_names[i]);
+		const char *v;
+
+		for (char *p = flag; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		if ((v = cmd_arg(args, flag))) {
+			keys[n] = st_tenant_setting_names[i];
+			values[n++] = v;
+		}
+		free(flag);
+	}
+	if (n && ctx->readonly) {
+		st_error_set(err, ST_EPERM, "\"tenant config\" with settings "
+			     "changes data and the console is read-only");
+		return -1;
+	}
+	if (st_tenant_configure(ctx->db, args->argv[0], keys, values, n, &tn,
+				err) < 0)
+		return -1;
+	st_table_add_col(ctx->out, "slug", ST_COL_TEXT);
+	for (size_t i = 0; st_tenant_setting_names[i]; i++)
+		st_table_add_col(ctx->out, st_tenant_setting_names[i],
+				 ST_COL_TEXT);
+	r = st_table_add_row(ctx->out);
+	st_table_set(ctx->out, r, 0, tn.slug);
+	for (size_t i = 0; st_tenant_setting_names[i]; i++) {
+		char *v = st_tenant_setting(&tn, st_tenant_setting_names[i]);
+
+		st_table_set(ctx->out, r, i + 1, v);
+		free(v);
+	}
+	ctx->out->single = true;
+	if (n)
+		st_table_set_message(ctx->out, "tenant \"%s\" configured",
+				     tn.slug);
+	st_tenant_release(&tn);
+	return 0;
+}
+
 static const struct cmd_flag create_flags[] = {
 	{ "name", "NAME", "the agency's name (nombre)" },
 	{ "slug", "SLUG", "short unique name: a-z, 0-9, -" },
 	{ "plan", "PLAN", "BASIC (default), PRO or ENTERPRISE" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_flag update_flags[] = {
+	{ "name", "NAME", "the agency's new name" },
+	{ "plan", "PLAN", "BASIC, PRO or ENTERPRISE" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_flag config_flags[] = {
+	{ "country", "CC", "ISO 3166 country for phones without a country "
+	  "code (default AR)" },
+	{ "timezone", "ZONE", "IANA time zone (default "
+	  "America/Argentina/Buenos_Aires)" },
+	{ "currency", "CUR", "ARS (default) or USD" },
+	{ "lead-visibility", "WHO", "all (default): agents see every lead; "
+	  "assigned: only theirs and the unassigned" },
 	{ NULL, NULL, NULL },
 };
 
@@ -143,6 +227,11 @@ const struct cmd_entry cmd_tenant_table[] = {
 	  0, 0, 0, NULL, cmd_tenant_list },
 	{ "tenant", "show", NULL, "SLUG", "Show one tenant.",
 	  1, 1, 0, NULL, cmd_tenant_show },
+	{ "tenant", "update", NULL, "SLUG", "Rename a tenant or change its plan.",
+	  1, 1, CMD_MUTATES, update_flags, cmd_tenant_update },
+	{ "tenant", "config", NULL, "SLUG", "Show a tenant's settings, or set "
+	  "them (an empty value restores the default).",
+	  1, 1, 0, config_flags, cmd_tenant_config },
 	{ "tenant", "disable", NULL, "SLUG",
 	  "Disable a tenant: its users see nothing until it is enabled.",
 	  1, 1, CMD_MUTATES, NULL, cmd_tenant_disable },

@@ -1,5 +1,5 @@
 /*
- * cmd-user.c - user create, list, disable.
+ * cmd-user.c - user create, list, update, role, disable.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +129,53 @@ cmd_user_disable(struct cmd_ctx *ctx, struct cmd_args *args,
 	return ret;
 }
 
+/* Show the user a change left, as a record. */
+static int
+user_changed(struct cmd_ctx *ctx, struct st_user *u, const char *what)
+{
+	user_columns(ctx->out, true);
+	user_row(ctx->out, u, true);
+	ctx->out->single = true;
+	st_table_set_message(ctx->out, "user \"%s\" %s", u->email, what);
+	st_user_release(u);
+	return 0;
+}
+
+static int
+cmd_user_update(struct cmd_ctx *ctx, struct cmd_args *args,
+		struct st_error *err)
+{
+	struct st_user u;
+	char *tenant_id = NULL;
+	int ret;
+
+	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
+		return -1;
+	ret = st_user_update(ctx->db, tenant_id, args->argv[0],
+			     cmd_arg(args, "email"), cmd_arg(args, "name"), &u,
+			     err);
+	free(tenant_id);
+	return ret < 0 ? -1 : user_changed(ctx, &u, "updated");
+}
+
+static int
+cmd_user_role(struct cmd_ctx *ctx, struct cmd_args *args, struct st_error *err)
+{
+	struct st_user u;
+	char *tenant_id = NULL;
+	int ret;
+
+	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
+		return -1;
+	ret = st_user_set_role(ctx->db, tenant_id, args->argv[0], args->argv[1],
+			       &u, err);
+	free(tenant_id);
+	if (ret < 0)
+		return -1;
+	return user_changed(ctx, &u, strcmp(u.role, "ADMIN") == 0
+			    ? "is now a tenant admin" : "is now an agent");
+}
+
 static const struct cmd_flag tenant_flag[] = {
 	{ "tenant", "SLUG", "the tenant (platform admins)" },
 	{ NULL, NULL, NULL },
@@ -144,11 +191,24 @@ static const struct cmd_flag create_flags[] = {
 	{ NULL, NULL, NULL },
 };
 
+static const struct cmd_flag update_flags[] = {
+	{ "tenant", "SLUG", "the tenant (platform admins)" },
+	{ "email", "EMAIL", "the user's new e-mail" },
+	{ "name", "NAME", "the user's new name" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_user_table[] = {
 	{ "user", "create", NULL, "", "Create a user of the tenant, and its "
 	  "login.", 0, 0, CMD_MUTATES, create_flags, cmd_user_create },
 	{ "user", "list", "ls", "", "List the tenant's users.",
 	  0, 0, 0, tenant_flag, cmd_user_list },
+	{ "user", "update", NULL, "USER", "Change a user's e-mail or name "
+	  "(USER: e-mail or id).", 1, 1, CMD_MUTATES, update_flags,
+	  cmd_user_update },
+	{ "user", "role", NULL, "USER admin|agent", "Make a user a tenant "
+	  "admin or an agent; its login follows.", 2, 2, CMD_MUTATES,
+	  tenant_flag, cmd_user_role },
 	{ "user", "disable", NULL, "EMAIL", "Disable a user: the login can no "
 	  "longer connect, its history stays.",
 	  1, 1, CMD_MUTATES, tenant_flag, cmd_user_disable },

@@ -15,7 +15,9 @@ static const struct cmd_entry *const tables[] = {
 	cmd_tenant_table,
 	cmd_user_table,
 	cmd_lead_table,
+	cmd_audit_table,
 	cmd_help_table,
+	cmd_shell_table,
 };
 
 const struct cmd_entry *const *
@@ -184,6 +186,35 @@ usage_error(const struct cmd_entry *e, struct st_error *err, const char *fmt,
 	st_error_hint(err, "%.*s", (int)strcspn(b.data, "\n"), b.data);
 	st_buf_release(&b);
 	return -1;
+}
+
+/*
+ * The server's "permission denied for table lead" names a table, not what
+ * the user lacks: say which kind of login the command needs, and what this
+ * one is.
+ */
+static void
+explain_refusal(struct cmd_ctx *ctx, const struct cmd_entry *e,
+		struct st_error *err)
+{
+	const char *is;
+
+	if (!err || strcmp(err->sqlstate, "42501") != 0 || err->hint[0] ||
+	    !ctx->db)
+		return;
+	if (st_db_is_service(ctx->db))
+		is = "a platform admin";
+	else if (st_db_is_tenant_admin(ctx->db))
+		is = "a tenant admin";
+	else if (st_db_login_tenant(ctx->db))
+		is = "an agent";
+	else
+		is = "not a STRATO user";
+	st_error_hint(err, "\"%s %s\" needs %s; login \"%s\" is %s.",
+		      e->noun, e->verb ? e->verb : "",
+		      st_db_login_tenant(ctx->db) && !st_db_is_tenant_admin(ctx->db)
+		      ? "a tenant admin" : "more privileges",
+		      st_db_login(ctx->db), is);
 }
 
 /* Parse flags and positional arguments after the verb. */
@@ -355,6 +386,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv, enum st_format *format,
 		goto cleanup;
 	}
 	ret = e->exec(ctx, &a, err);
+	if (ret < 0)
+		explain_refusal(ctx, e, err);
 cleanup:
 	free(a.argv);
 	st_buf_release(&cands);

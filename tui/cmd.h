@@ -36,8 +36,11 @@ struct cmd_args {
 
 struct cmd_ctx {
 	struct st_db *db;
-	const char *tenant_slug; /* the global --tenant, or NULL */
+	const char *tenant_slug; /* the global --tenant (or "use"), or NULL */
+	char *use_slug;          /* owns tenant_slug after "use" */
 	bool readonly;
+	bool shell;              /* the interactive shell ("use" works) */
+	bool quit;               /* "quit" ran: stop reading lines */
 	FILE *in;                /* where --*-stdin reads from */
 	struct st_table *out;
 };
@@ -64,7 +67,9 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_tenant_table[];
 extern const struct cmd_entry cmd_user_table[];
 extern const struct cmd_entry cmd_lead_table[];
+extern const struct cmd_entry cmd_audit_table[];
 extern const struct cmd_entry cmd_help_table[];
+extern const struct cmd_entry cmd_shell_table[];
 
 /* Every entry, in help order; *n is set to the count. */
 const struct cmd_entry *const *cmd_all(size_t *n);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "output.h"
 #include "repl.h"
 #include "strato/db.h"
 #include "strato/log.h"
@@ -19,7 +20,7 @@
 #define ST_VERSION "0.1.0"
 #endif
 
-enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
 static void
 usage(FILE *f)
@@ -39,18 +40,6 @@ usage(FILE *f)
 	      "variables, ~/.pgpass and PGSERVICE. See strato(1).\n", f);
 }
 
-/* Render, flush and check: a full disk never passes silently. */
-static int
-render(const struct st_table *t, enum st_format fmt)
-{
-	/* A bare message (help, confirmations) is text whatever the format. */
-	if (st_table_print(t, t->ncols ? fmt : ST_FORMAT_TABLE, stdout) < 0)
-		return -1;
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return -1;
-	return 0;
-}
-
 /* -c, -f, a script on standard input, or the interactive shell. */
 static int
 run_lines(struct cmd_ctx *ctx, const char *conninfo, const char *command,
@@ -59,6 +48,7 @@ run_lines(struct cmd_ctx *ctx, const char *conninfo, const char *command,
 	struct st_error err;
 	int ret;
 
+	ctx->shell = true; /* "use" works in scripts too */
 	ctx->db = st_db_connect(conninfo, &err);
 	if (!ctx->db) {
 		st_log_st_error(&err);
@@ -84,6 +74,7 @@ run_lines(struct cmd_ctx *ctx, const char *conninfo, const char *command,
 		ret = repl_script(ctx, stdin, "stdin");
 	}
 	st_db_close(ctx->db);
+	free(ctx->use_slug);
 	return ret ? EXIT_ERROR : EXIT_OK;
 }
 
@@ -147,6 +138,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	ctx.in = stdin;
+	output_sigint_install();
 	/* Line by line: -c, -f, "shell", or no command at all. */
 	if (command || script || argc == 0 ||
 	    (argc == 1 && strcmp(argv[0], "shell") == 0))
@@ -158,18 +150,23 @@ main(int argc, char **argv)
 		if (!ctx.db)
 			goto cleanup;
 	}
+	output_sigint_arm(ctx.db);
 	if (cmd_run(&ctx, argc, argv, &fmt, &err) < 0)
 		goto cleanup;
-	if (render(&out, fmt) < 0) {
+	output_sigint_arm(NULL);
+	if (output_render(&out, fmt) < 0) {
 		st_error_set(&err, ST_EIO, "cannot write the output");
 		goto cleanup;
 	}
 	ret = EXIT_OK;
 cleanup:
 	if (ret != EXIT_OK) {
+		output_sigint_arm(NULL);
 		st_log_st_error(&err);
 		if (err.code == ST_EUSAGE)
 			ret = EXIT_USAGE;
+		if (output_sigint_take())
+			ret = EXIT_INTERRUPTED;
 	}
 	st_table_release(&out);
 	st_db_close(ctx.db);

@@ -5,13 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "output.h"
 #include "repl.h"
+#include "strato/complete.h"
 #include "strato/log.h"
+#include "strato/tenant.h"
 
 void
 repl_words_free(char **argv)
@@ -99,10 +103,14 @@ repl_run_line(struct cmd_ctx *ctx, const char *line)
 		goto done;
 	}
 	if (argc > 0) {
+		int r;
+
 		ctx->out = &out;
-		if (cmd_run(ctx, argc, argv, &fmt, &err) == 0) {
-			if (st_table_print(&out, out.ncols ? fmt : ST_FORMAT_TABLE,
-					   stdout) == 0 && fflush(stdout) == 0)
+		output_sigint_arm(ctx->db);
+		r = cmd_run(ctx, argc, argv, &fmt, &err);
+		output_sigint_arm(NULL);
+		if (r == 0) {
+			if (output_render(&out, fmt) == 0)
 				ret = 0;
 			else
 				st_error_set(&err, ST_EIO, "cannot write the output");
@@ -125,7 +133,7 @@ repl_script(struct cmd_ctx *ctx, FILE *f, const char *name)
 	long lineno = 0;
 	int failed = 0;
 
-	while (getline(&line, &cap, f) >= 0) {
+	while (!ctx->quit && getline(&line, &cap, f) >= 0) {
 		lineno++;
 		if (repl_run_line(ctx, line) < 0) {
 			failed = 1;
@@ -142,41 +150,222 @@ repl_script(struct cmd_ctx *ctx, FILE *f, const char *name)
 
 /* ---- readline ---- */
 
+static struct cmd_ctx *shell_ctx;
 static char **completion_words;
+static size_t ncompletion;
 
-/* Words that may come next, from the command table and the line so far. */
 static void
-collect_words(const char *before)
+add_word(char *w)
+{
+	completion_words = st_xrealloc(completion_words,
+				       (ncompletion + 2) * sizeof(char *));
+	completion_words[ncompletion++] = w;
+	completion_words[ncompletion] = NULL;
+}
+
+static void
+add_words(const char *const *list)
+{
+	for (; *list; list++)
+		add_word(st_xstrdup(*list));
+}
+
+static const char *const estados[] = {
+	"NUEVO", "CONTACTADO", "CALIFICADO", "VISITA_AGENDADA", "NEGOCIACION",
+	"GANADO", "PERDIDO", NULL,
+};
+static const char *const providers[] = {
+	"MANYCHAT", "UCHAT", "ELEVENLABS", "WHATSAPP", NULL,
+};
+static const char *const roles[] = { "admin", "agent", NULL };
+
+/* Live data of kind for the word being completed, capped by the library. */
+static void
+add_live(enum st_complete_kind kind, const char *tenant_slug,
+	 const char *text)
+{
+	struct st_error err;
+	char *tenant_id = NULL;
+	char **words;
+
+	st_error_init(&err);
+	if (!shell_ctx || !shell_ctx->db)
+		return;
+	if (kind != ST_COMPLETE_TENANT &&
+	    st_tenant_resolve(shell_ctx->db, tenant_slug, &tenant_id, &err) < 0)
+		return;
+	words = st_complete(shell_ctx->db, tenant_id, kind, text, &err);
+	for (char **w = words; w && *w; w++)
+		add_word(*w);
+	free(words); /* the strings now belong to completion_words */
+	free(tenant_id);
+}
+
+/* What the argument at pos of noun verb is; -1 for nothing known. */
+static int
+positional_kind(const char *noun, const char *verb, int pos,
+		const char *const **fixed)
+{
+	static const struct {
+		const char *noun, *verbs;
+		int pos;
+		int kind; /* an st_complete_kind, or -2 - index of a list */
+	} rules[] = {
+		{ "tenant", " show update config enable disable ", 0,
+		  ST_COMPLETE_TENANT },
+		{ "user", " update role disable ", 0, ST_COMPLETE_USER },
+		{ "user", " role ", 1, -2 },
+		{ "lead", " show update estado assign tag note merge delete ",
+		  0, ST_COMPLETE_LEAD },
+		{ "lead", " merge ", 1, ST_COMPLETE_LEAD },
+		{ "lead", " estado ", 1, -3 },
+		{ "lead", " assign ", 1, ST_COMPLETE_USER },
+		{ "property", " show update delete ", 0, ST_COMPLETE_PROPERTY },
+		{ "property", " match ", 0, ST_COMPLETE_LEAD },
+		{ "visit", " schedule ", 0, ST_COMPLETE_LEAD },
+		{ "visit", " schedule ", 1, ST_COMPLETE_PROPERTY },
+		{ "visit", " done cancel ", 0, ST_COMPLETE_EVENT },
+		{ "send", " fichas ", 0, ST_COMPLETE_LEAD },
+		{ "send", " fichas ", -1, ST_COMPLETE_PROPERTY },
+		{ "campaign", " show update schedule pause resume cancel "
+		  "preview stats ", 0, ST_COMPLETE_CAMPAIGN },
+		{ "integration", " show set enable disable test ", 0, -4 },
+	};
+	static const char *const *const lists[] = { roles, estados, providers };
+	char *v = st_xasprintf(" %s ", verb);
+	int kind = -1;
+
+	for (size_t i = 0; i < ST_ARRAY_SIZE(rules) && kind == -1; i++) {
+		if (strcmp(rules[i].noun, noun) != 0 ||
+		    !strstr(rules[i].verbs, v) ||
+		    !(rules[i].pos == pos || (rules[i].pos == -1 && pos > 0)))
+			continue;
+		kind = rules[i].kind;
+	}
+	free(v);
+	if (kind <= -2) {
+		*fixed = lists[-2 - kind];
+		return -2;
+	}
+	return kind;
+}
+
+/* The value a flag takes: live data, a fixed list, or nothing. */
+static int
+flag_kind(const char *flag, const char *const **fixed)
+{
+	if (strcmp(flag, "--tenant") == 0)
+		return ST_COMPLETE_TENANT;
+	if (strcmp(flag, "--assigned") == 0 || strcmp(flag, "--agent") == 0 ||
+	    strcmp(flag, "--actor") == 0)
+		return ST_COMPLETE_USER;
+	if (strcmp(flag, "--lead") == 0)
+		return ST_COMPLETE_LEAD;
+	if (strcmp(flag, "--estado") == 0) {
+		*fixed = estados;
+		return -2;
+	}
+	return -1;
+}
+
+static const struct cmd_entry *
+find_entry(const char *noun, const char *verb)
+{
+	size_t n;
+	const struct cmd_entry *const *all = cmd_all(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(all[i]->noun, noun) == 0 && all[i]->verb && verb &&
+		    strcmp(all[i]->verb, verb) == 0)
+			return all[i];
+	return NULL;
+}
+
+static bool
+flag_takes_value(const struct cmd_entry *e, const char *word)
+{
+	for (const struct cmd_flag *f = e ? e->flags : NULL; f && f->name; f++)
+		if (strncmp(word, "--", 2) == 0 && strcmp(word + 2, f->name) == 0)
+			return f->arg != NULL;
+	return false;
+}
+
+/* The flags of e, then --json, --csv and --help. */
+static void
+add_flags(const struct cmd_entry *e)
+{
+	for (const struct cmd_flag *f = e->flags; f && f->name; f++)
+		add_word(st_xasprintf("--%s", f->name));
+	add_words((const char *const[]){ "--json", "--csv", "--help", NULL });
+}
+
+/* Arguments of "noun verb ...": the flag's value, a positional, or flags. */
+static void
+collect_args(char **argv, int argc, const char *text)
+{
+	const struct cmd_entry *e = find_entry(argv[0], argv[1]);
+	const char *const *fixed = NULL;
+	const char *tenant = shell_ctx ? shell_ctx->tenant_slug : NULL;
+	int pos = 0, kind = -1;
+	bool want_flag_value = false;
+
+	if (!e)
+		return;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--tenant") == 0 && i + 1 < argc)
+			tenant = argv[i + 1];
+		if (flag_takes_value(e, argv[i])) {
+			if (i + 1 == argc)
+				want_flag_value = true;
+			i++;
+		} else if (argv[i][0] != '-') {
+			pos++;
+		}
+	}
+	if (want_flag_value)
+		kind = flag_kind(argv[argc - 1], &fixed);
+	else if (text[0] != '-')
+		kind = positional_kind(argv[0], argv[1], pos, &fixed);
+	if (kind == -2)
+		add_words(fixed);
+	else if (kind >= 0)
+		add_live((enum st_complete_kind)kind, tenant, text);
+	else if (!want_flag_value)
+		add_flags(e);
+}
+
+/* Words that may come next, from the command table, the line so far and
+ * the database. */
+static void
+collect_words(const char *before, const char *text)
 {
 	size_t n;
 	const struct cmd_entry *const *all = cmd_all(&n);
 	char **argv = NULL;
 	struct st_error err;
 	int argc = repl_split(before, &argv, &err);
-	size_t count = 0;
 
 	repl_words_free(completion_words);
-	completion_words = st_xcalloc(n * 24 + 2, sizeof(char *));
-	for (size_t i = 0; i < n && argc >= 0; i++) {
-		const struct cmd_entry *e = all[i];
-		bool dup = false;
+	completion_words = NULL;
+	ncompletion = 0;
+	if (argc == 0 || (argc == 1 && strcmp(argv[0], "help") == 0)) {
+		for (size_t i = 0; i < n; i++) {
+			bool dup = false;
 
-		if (argc == 0) {
-			for (size_t k = 0; k < count && !dup; k++)
-				dup = strcmp(completion_words[k], e->noun) == 0;
+			for (size_t k = 0; k < ncompletion && !dup; k++)
+				dup = strcmp(completion_words[k], all[i]->noun)
+				      == 0;
 			if (!dup)
-				completion_words[count++] = st_xstrdup(e->noun);
-		} else if (argc == 1 && e->verb && strcmp(argv[0], e->noun) == 0) {
-			completion_words[count++] = st_xstrdup(e->verb);
-		} else if (argc >= 2 && e->verb && strcmp(argv[0], e->noun) == 0 &&
-			   strcmp(argv[1], e->verb) == 0) {
-			for (const struct cmd_flag *f = e->flags; f && f->name; f++)
-				completion_words[count++] =
-					st_xasprintf("--%s", f->name);
-			completion_words[count++] = st_xstrdup("--json");
-			completion_words[count++] = st_xstrdup("--csv");
-			completion_words[count++] = st_xstrdup("--help");
+				add_word(st_xstrdup(all[i]->noun));
 		}
+	} else if (argc == 1 && strcmp(argv[0], "use") == 0) {
+		add_live(ST_COMPLETE_TENANT, NULL, text);
+	} else if (argc == 1) {
+		for (size_t i = 0; i < n; i++)
+			if (all[i]->verb && strcmp(argv[0], all[i]->noun) == 0)
+				add_word(st_xstrdup(all[i]->verb));
+	} else if (argc >= 2) {
+		collect_args(argv, argc, text);
 	}
 	repl_words_free(argv);
 }
@@ -198,6 +387,21 @@ next_word(const char *text, int state)
 	return NULL;
 }
 
+/* Live candidates may not start with text (a lead typed by name, completed
+ * to its id): offer every candidate then, readline shows them. */
+static char *
+next_any(const char *text, int state)
+{
+	static size_t i;
+
+	(void)text;
+	if (state == 0)
+		i = 0;
+	if (completion_words && completion_words[i])
+		return st_xstrdup(completion_words[i++]);
+	return NULL;
+}
+
 static char **
 complete(const char *text, int start, int end)
 {
@@ -205,10 +409,12 @@ complete(const char *text, int start, int end)
 	char **m;
 
 	(void)end;
-	collect_words(before);
+	collect_words(before, text);
 	free(before);
 	rl_attempted_completion_over = 1;
 	m = rl_completion_matches(text, next_word);
+	if (!m && ncompletion && *text)
+		m = rl_completion_matches(text, next_any);
 	return m;
 }
 
@@ -241,6 +447,64 @@ history_path(void)
 	}
 }
 
+/* login@tenant, then psql's transaction mark, then "> ". */
+static char *
+make_prompt(const struct cmd_ctx *ctx)
+{
+	return st_xasprintf("%s%s%s%s> ", st_db_login(ctx->db),
+			    ctx->tenant_slug ? "@" : "",
+			    ctx->tenant_slug ? ctx->tenant_slug : "",
+			    st_db_state_marker(ctx->db));
+}
+
+static char *got_line;
+static bool line_ready;
+
+static void
+on_line(char *line)
+{
+	got_line = line;
+	line_ready = true;
+	rl_callback_handler_remove(); /* no new prompt before the output */
+}
+
+/*
+ * One line through readline's callback interface, so that Ctrl-C at the
+ * prompt (a signal that interrupts select) clears the line and shows a new
+ * prompt instead of ending the shell. NULL at end of input.
+ */
+static char *
+read_line(const char *prompt)
+{
+	line_ready = false;
+	got_line = NULL;
+	rl_callback_handler_install(prompt, on_line);
+	while (!line_ready) {
+		fd_set fds;
+		int fd = fileno(rl_instream);
+
+		FD_ZERO(&fds);
+		FD_SET(fd, &fds);
+		if (select(fd + 1, &fds, NULL, NULL, NULL) < 0) {
+			if (errno != EINTR)
+				break;
+			if (output_sigint_take()) {
+				rl_free_line_state();
+				rl_callback_sigcleanup();
+				rl_replace_line("", 0);
+				rl_crlf();
+				rl_on_new_line();
+				rl_redisplay();
+			}
+			continue;
+		}
+		rl_callback_read_char();
+	}
+	if (!line_ready)
+		rl_callback_handler_remove();
+	return got_line;
+}
+
 int
 repl_interactive(struct cmd_ctx *ctx)
 {
@@ -248,27 +512,28 @@ repl_interactive(struct cmd_ctx *ctx)
 	char *line;
 	int failed = 0;
 
+	shell_ctx = ctx;
+	ctx->shell = true;
 	rl_readline_name = "strato";
 	rl_attempted_completion_function = complete;
-	rl_initialize(); /* before rl_reset_screen_size() */
+	rl_catch_signals = 0; /* SIGINT is ours: it cancels queries */
+	rl_initialize();      /* before rl_reset_screen_size() */
 	using_history();
 	if (hist && read_history(hist) != 0)
 		write_history(hist); /* create it, so appends work */
-	printf("strato %s: \"help\" lists the commands, Ctrl-D quits.\n",
-	       st_db_login(ctx->db));
-	for (;;) {
-		char *prompt = st_xasprintf("%s%s%s> ", st_db_login(ctx->db),
-					    ctx->tenant_slug ? "@" : "",
-					    ctx->tenant_slug ? ctx->tenant_slug : "");
+	printf("strato %s: \"help\" lists the commands, Ctrl-C cancels, "
+	       "Ctrl-D quits.\n", st_db_login(ctx->db));
+	while (!ctx->quit) {
+		char *prompt = make_prompt(ctx);
 
 		rl_reset_screen_size();
-		line = readline(prompt);
+		line = read_line(prompt);
 		free(prompt);
 		if (!line) {
 			putchar('\n');
 			break;
 		}
-		if (strcmp(line, "quit") == 0 || strcmp(line, "exit") == 0) {
+		if (strcmp(line, "exit") == 0) {
 			free(line);
 			break;
 		}
@@ -279,10 +544,12 @@ repl_interactive(struct cmd_ctx *ctx)
 		}
 		if (repl_run_line(ctx, line) < 0)
 			failed = 1;
+		output_sigint_take(); /* a Ctrl-C that cancelled is spent */
 		free(line);
 	}
 	repl_words_free(completion_words);
 	completion_words = NULL;
+	shell_ctx = NULL;
 	free(hist);
 	return failed;
 }

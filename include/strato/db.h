@@ -46,4 +46,7 @@ void st_db_rollback(struct st_db *db);
  * SIGINT handlers: uses a prepared PGcancel). */
 void st_db_cancel(struct st_db *db);
 
+/* The prompt's transaction mark: "", "*" (open), "!" (failed), "?" (lost). */
+const char *st_db_state_marker(const struct st_db *db);
+
 #endif

@@ -10,6 +10,7 @@
 #ifndef STRATO_PHONE_H
 #define STRATO_PHONE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -33,8 +34,10 @@ enum st_phone_result {
 enum st_phone_result st_phone_normalize(const char *raw, const char *region,
 					char *out);
 
+/* True when region is an ISO 3166 code with a numbering plan ("AR"). */
+bool st_phone_region_valid(const char *region);
+
 #ifdef __cplusplus
 }
 #endif
-
 #endif

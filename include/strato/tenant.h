@@ -59,6 +59,32 @@ int st_tenant_set_active(struct st_db *db, const char *slug, bool active,
 			 struct st_error *err);
 
 /*
+ * Rename a tenant or change its plan (platform admins). NULL leaves a field
+ * as it is. *out is the tenant afterwards; the audit row holds the diff.
+ */
+int st_tenant_update(struct st_db *db, const char *slug, const char *nombre,
+		     const char *plan, struct st_tenant *out,
+		     struct st_error *err);
+
+/*
+ * The tenant's settings, kept in tenant.config: "country" (ISO 3166, for
+ * phones written without a country code), "timezone" (IANA), "currency"
+ * (ARS or USD), "lead_visibility" ("all": agents see every lead; "assigned":
+ * only theirs and the unassigned). n keys are set to values after
+ * validation; an empty value returns a key to its default. Platform admins.
+ */
+int st_tenant_configure(struct st_db *db, const char *slug,
+			const char *const *keys, const char *const *values,
+			size_t n, struct st_tenant *out, struct st_error *err);
+
+/* The setting names, NULL-terminated, in display order. */
+extern const char *const st_tenant_setting_names[];
+
+/* A setting of t, its default when unset; a new string. */
+char *st_tenant_setting(const struct st_tenant *t, const char *key);
+
+
+/*
  * Resolve the tenant a command works in: the slug given (service logins;
  * for agents it must be their own tenant or NULL), else the agent's own
  * tenant. Fills *id_out with a new string. A service login without a slug,

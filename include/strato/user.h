@@ -60,4 +60,20 @@ int st_user_list(struct st_db *db, const char *tenant_id,
 int st_user_disable(struct st_db *db, const char *tenant_id,
 		    const char *email, struct st_error *err);
 
+/*
+ * Change a user's e-mail and/or name (NULL keeps a field); who is its
+ * e-mail or id. *out is the user afterwards. Audited with the diff.
+ */
+int st_user_update(struct st_db *db, const char *tenant_id, const char *who,
+		   const char *email, const char *nombre, struct st_user *out,
+		   struct st_error *err);
+
+/*
+ * Make a user "admin" or "agent" (any case); its login changes group in the
+ * same transaction. Nobody changes their own role.
+ */
+int st_user_set_role(struct st_db *db, const char *tenant_id, const char *who,
+		     const char *role, struct st_user *out,
+		     struct st_error *err);
+
 #endif

@@ -55,5 +55,8 @@ void st_buf_release(struct st_buf *b);
 bool st_str_empty(const char *s);
 /* Case-insensitive ASCII comparison; returns true when equal. */
 bool st_str_ieq(const char *a, const char *b);
+/* Fold ASCII letters of s in place (other bytes, UTF-8 included, stay). */
+void st_str_lower(char *s);
+void st_str_upper(char *s);
 
 #endif

@@ -8,8 +8,10 @@ man2=$STRATO_TOP/man/strato-etl.1
 # Commands in the table (help --csv: command column).
 "$STRATO" help --csv | sed 1d | cut -d, -f1 | sort >"$work/table"
 # Commands in the man page: the .SS headings of COMMANDS, first words.
+# A command without a verb (help, use, quit) has its arguments, or
+# nothing, after its name.
 awk '/^\.SH COMMANDS/{on=1; next} /^\.SH/{on=0} on && /^\.SS /{
-	if ($2 == "help") print $2; else print $2 " " $3 }' "$man1" |
+	if ($3 == "" || $3 ~ /^[[A-Z]/) print $2; else print $2 " " $3 }' "$man1" |
 	sort >"$work/man"
 if cmp -s "$work/table" "$work/man"; then
 	pass "strato(1) documents exactly the commands of the table"
