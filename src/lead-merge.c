@@ -1,5 +1,6 @@
 /*
- * lead-merge.c - finding duplicate leads and merging two into one.
+ * lead-merge.c - how leads go away: finding duplicates, merging two into
+ * one, and deleting.
  *
  * The merge itself is strato.merge_lead() (migration 0010), a SECURITY
  * DEFINER function: it moves what hangs off the other lead, fills the
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "lead-internal.h"
+#include "strato/audit.h"
 #include "strato/tenant.h"
 
 /*
@@ -128,5 +130,69 @@ cleanup:
 		st_lead_dup_list_release(out);
 	}
 	PQclear(res);
+	return ret;
+}
+
+/* Soft: deleted_at set. Hard: the row goes, and all that hangs off it. */
+static int
+delete_row(struct st_db *db, const char *tenant_id, const char *id, bool hard,
+	   struct st_error *err)
+{
+	PGresult *res;
+	int ret;
+
+	res = st_db_query(db, hard ?
+		"WITH o AS (DELETE FROM strato.lead WHERE tenant_id = $1"
+		" AND id = $2 RETURNING *)"
+		" SELECT (strato.jsonb_diff(to_jsonb(o), NULL)"
+		"  || '{\"hard\": true}')::text FROM o" :
+		"WITH o AS (SELECT * FROM strato.lead WHERE tenant_id = $1"
+		" AND id = $2 FOR UPDATE), n AS (UPDATE strato.lead l"
+		" SET deleted_at = now() FROM o WHERE l.tenant_id = o.tenant_id"
+		" AND l.id = o.id RETURNING l.*)"
+		" SELECT strato.jsonb_diff(to_jsonb(o), to_jsonb(n))::text"
+		" FROM o JOIN n USING (id)", 2,
+		(const char *const[]){ tenant_id, id }, err);
+	if (!res)
+		return -1;
+	ret = st_audit_add(db, tenant_id, "lead.delete", "lead", id,
+			   PQntuples(res) ? PQgetvalue(res, 0, 0) : "{}", err);
+	PQclear(res);
+	return ret;
+}
+
+/*
+ * Delete a lead. Soft by default; hard only for platform admins (the
+ * strato_service group), which also reaches leads deleted softly before.
+ * The database agrees: agents hold no DELETE on strato.lead.
+ */
+int
+st_lead_delete(struct st_db *db, const char *tenant_id, const char *ref,
+	       bool hard, struct st_lead *out, struct st_error *err)
+{
+	char *id = NULL;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (hard && !st_db_is_service(db)) {
+		st_error_set(err, ST_EPERM, "only platform admins may delete a "
+			     "lead for good");
+		st_error_hint(err, "Delete it without --hard: it is hidden "
+			      "and its history kept.");
+		return -1;
+	}
+	if (st_tenant_begin(db, tenant_id, err) < 0)
+		return -1;
+	if (lead_resolve(db, tenant_id, ref, hard, &id, err) < 0 ||
+	    lead_fetch(db, tenant_id, id, out, err) < 0 ||
+	    delete_row(db, tenant_id, id, hard, err) < 0)
+		goto cleanup;
+	ret = st_tenant_commit(db, err);
+cleanup:
+	if (ret < 0) {
+		st_tenant_rollback(db);
+		st_lead_release(out);
+	}
+	free(id);
 	return ret;
 }
