@@ -99,6 +99,8 @@ L assign "$A" nadie@sur.com.ar
 expect_rc 1 "assign to an unknown user"
 expect_contains "$err" 'user "nadie@sur.com.ar" does not exist' "said plainly"
 expect_eq "$(audit "count(*)" lead.assign)" "4" "one lead.assign row per assignment"
+expect_eq "$(audit "string_agg(coalesce(diff->'assigned_to_id'->>'new', '-'), ' ' ORDER BY at)" lead.assign)" \
+	"$beto - $beto -" "lead.assign audited with the assignee's id"
 
 # tag: + or nothing adds, - removes (ignoring case), no doubles.
 L tag "$A" +nuevo -VIP otro META --json
