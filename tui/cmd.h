@@ -18,11 +18,12 @@
 
 struct cmd_flag {
 	const char *name; /* long name, without the dashes */
-	const char *arg;  /* metavariable ("SLUG"), or NULL for a switch */
+	const char *arg;  /* metavariable ("SLUG"), or NULL for a switch;
+			   * "TAG..." may be repeated, values joined by ',' */
 	const char *help;
 };
 
-#define CMD_FLAGS_MAX 16
+#define CMD_FLAGS_MAX 24
 
 struct cmd_entry;
 
@@ -31,6 +32,7 @@ struct cmd_args {
 	int argc;
 	char **argv;                       /* positional arguments */
 	const char *values[CMD_FLAGS_MAX]; /* by flag index; "" for a switch */
+	char *joined[CMD_FLAGS_MAX];       /* owned values of repeated flags */
 	enum st_format format;
 };
 
@@ -48,6 +50,7 @@ struct cmd_ctx {
 /* Entry options. */
 #define CMD_MUTATES 0x1 /* refused under --readonly */
 #define CMD_NO_DB 0x2   /* runs without a connection (help) */
+#define CMD_DASH_ARGS 0x4 /* arguments may start with '-' ("-tag") */
 
 struct cmd_entry {
 	const char *noun;
