@@ -113,7 +113,8 @@ st_assistant_weights_parse(const char *s, struct st_error *err)
 		st_error_set(err, ST_EINVAL, "no weights given");
 		goto cleanup;
 	}
-	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+			 JSON_REAL_PRECISION(15));
 cleanup:
 	json_decref(o);
 	return out;

@@ -587,7 +587,7 @@ st_campaign_config_set(json_t *config, const char *assignment,
 			json_object_set_new(obj, seg, child);
 		} else if (!json_is_object(child)) {
 			st_error_set(err, ST_EINVAL, "config.%.*s: must be an "
-				     "object", (int)klen, assignment);
+				     "object", (int)(dot - key), assignment);
 			goto cleanup;
 		}
 		obj = child;

@@ -140,7 +140,8 @@ walk(const char *text, const struct st_personalize_vars *v,
 		if (!close) {
 			st_error_set(err, ST_EINVAL, "unclosed placeholder "
 				     "\"%.20s\"", open);
-			st_error_hint(err, "Write placeholders as {{nombre}}.");
+			st_error_hint(err, "Close it with }}. Placeholders: %s.",
+				      st_personalize_names());
 			return -1;
 		}
 		name = open + 2;
