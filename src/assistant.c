@@ -22,6 +22,9 @@ static const char *const weight_keys[] = {
 	"zona", "precio", "ambientes", "recencia",
 };
 
+/*
+ * Free an assistant's strings and zero it; NULL is fine.
+ */
 void
 st_assistant_release(struct st_assistant *a)
 {
@@ -36,6 +39,9 @@ st_assistant_release(struct st_assistant *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/*
+ * Free every assistant of a list and the list's array.
+ */
 void
 st_assistant_list_release(struct st_assistant_list *l)
 {
@@ -94,6 +100,10 @@ weight_item(json_t *o, const char *item, size_t n, struct st_error *err)
 	return -1;
 }
 
+/*
+ * Parse a weights list item by item; empty items are skipped, a key
+ * given twice keeps its last value.
+ */
 char *
 st_assistant_weights_parse(const char *s, struct st_error *err)
 {
@@ -132,6 +142,9 @@ require_admin(struct st_db *db, struct st_error *err)
 	return -1;
 }
 
+/*
+ * List the tenant's assistants, the active one first.
+ */
 int
 st_assistant_list(struct st_db *db, const char *tenant_id,
 		  struct st_assistant_list *out, struct st_error *err)
@@ -196,6 +209,9 @@ find(struct st_db *db, const char *tenant_id, const char *ref,
 	return ret;
 }
 
+/*
+ * Read one assistant by id or name in its own transaction.
+ */
 int
 st_assistant_get(struct st_db *db, const char *tenant_id, const char *ref,
 		 struct st_assistant *out, struct st_error *err)
@@ -260,7 +276,8 @@ check_spec(const struct st_assistant_spec *spec, bool create, char **weights,
 	*weights = NULL;
 	if ((create && !spec->nombre) ||
 	    (spec->nombre && !*(spec->nombre + strspn(spec->nombre, " \t")))) {
-		st_error_set(err, ST_EINVAL, "assistant name must not be empty");
+		st_error_set(err, ST_EINVAL, "assistant name must not be "
+			     "empty");
 		return -1;
 	}
 	if (spec->weights &&
@@ -285,6 +302,10 @@ written(struct st_db *db, const char *tenant_id, const char *action,
 	return ret;
 }
 
+/*
+ * Create an assistant. With --active the others are deactivated first;
+ * without, it is active only when the tenant has no active one.
+ */
 int
 st_assistant_create(struct st_db *db, const char *tenant_id,
 		    const struct st_assistant_spec *spec,
@@ -306,11 +327,13 @@ st_assistant_create(struct st_db *db, const char *tenant_id,
 		goto cleanup;
 	res = st_db_query(db, "INSERT INTO strato.assistant AS a"
 		" (tenant_id, nombre, prompt, config, voice_id, is_active)"
-		" VALUES ($1, btrim($2), $3, jsonb_strip_nulls(jsonb_build_object("
-		"  'greeting', $4::text, 'ranking', $5::jsonb)), nullif($6, ''),"
+		" VALUES ($1, btrim($2), $3, jsonb_strip_nulls("
+		"  jsonb_build_object('greeting', $4::text,"
+		"  'ranking', $5::jsonb)), nullif($6, ''),"
 		" coalesce($7::boolean, NOT EXISTS (SELECT 1 FROM"
 		"  strato.assistant x WHERE x.tenant_id = $1 AND x.is_active)))"
-		" RETURNING a.id, strato.jsonb_diff(NULL, to_jsonb(a))::text", 7,
+		" RETURNING a.id,"
+		" strato.jsonb_diff(NULL, to_jsonb(a))::text", 7,
 		(const char *const[]){ tenant_id, spec->nombre, spec->prompt,
 				       spec->greeting, weights, spec->voice_id,
 				       active }, err);
@@ -328,6 +351,10 @@ cleanup:
 	return ret;
 }
 
+/*
+ * Change an assistant: greeting and weights merge into config, the rest
+ * replaces; making it active deactivates the others.
+ */
 int
 st_assistant_update(struct st_db *db, const char *tenant_id, const char *ref,
 		    const struct st_assistant_spec *spec,
@@ -353,7 +380,8 @@ st_assistant_update(struct st_db *db, const char *tenant_id, const char *ref,
 		" prompt = coalesce($4, prompt),"
 		" config = CASE WHEN $5::text IS NULL AND $6::jsonb IS NULL"
 		"  THEN config ELSE coalesce(config, '{}')"
-		"  || jsonb_strip_nulls(jsonb_build_object('greeting', $5::text))"
+		"  || jsonb_strip_nulls(jsonb_build_object('greeting',"
+		"   $5::text))"
 		"  || CASE WHEN $6::jsonb IS NULL THEN '{}'::jsonb ELSE"
 		"   jsonb_build_object('ranking', CASE WHEN jsonb_typeof("
 		"    config -> 'ranking') = 'object' THEN config -> 'ranking'"
@@ -362,7 +390,8 @@ st_assistant_update(struct st_db *db, const char *tenant_id, const char *ref,
 		"  ELSE nullif($7, '') END,"
 		" is_active = coalesce($8::boolean, is_active)"
 		" WHERE tenant_id = $1 AND id = $2"
-		" RETURNING a.id, strato.jsonb_diff($9::jsonb, to_jsonb(a))::text",
+		" RETURNING a.id,"
+		" strato.jsonb_diff($9::jsonb, to_jsonb(a))::text",
 		9, (const char *const[]){ tenant_id, out->id, spec->nombre,
 					  spec->prompt, spec->greeting, weights,
 					  spec->voice_id, active, json }, err);

@@ -24,9 +24,11 @@
 #define AUD_ELEMS(k) "SELECT jsonb_array_elements_text($2::jsonb -> '" k "')"
 #define AUDIENCE_COND \
 	"(l.deleted_at IS NULL AND NOT l.opt_out" \
-	" AND (" AUD_LIST("estado") " OR l.estado IN (" AUD_ELEMS("estado") "))" \
+	" AND (" AUD_LIST("estado") " OR l.estado IN (" \
+	AUD_ELEMS("estado") "))" \
 	" AND (" AUD_LIST("tipo") " OR l.tipo IN (" AUD_ELEMS("tipo") "))" \
-	" AND (" AUD_LIST("tags") " OR l.tags && ARRAY(" AUD_ELEMS("tags") "))" \
+	" AND (" AUD_LIST("tags") " OR l.tags && ARRAY(" \
+	AUD_ELEMS("tags") "))" \
 	" AND (" AUD_LIST("origen") " OR lower(l.origen) IN (SELECT lower(o)" \
 	"   FROM jsonb_array_elements_text($2::jsonb -> 'origen') o))" \
 	" AND (" AUD_LIST("zonas") " OR EXISTS (SELECT 1 FROM" \
@@ -34,6 +36,9 @@
 	"   WHERE lower(z) = lower(l.zona_interes)" \
 	"   OR lower(z) IN (SELECT lower(x) FROM unnest(l.zonas) x))))"
 
+/*
+ * Free a preview's strings and zero it; NULL is fine.
+ */
 void
 st_campaign_preview_release(struct st_campaign_preview *p)
 {
@@ -49,6 +54,9 @@ st_campaign_preview_release(struct st_campaign_preview *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/*
+ * Free a stats record's strings and zero it; NULL is fine.
+ */
 void
 st_campaign_stats_release(struct st_campaign_stats *s)
 {
@@ -96,7 +104,8 @@ render(struct st_campaign_preview *p, json_t *cfg,
 	vars = json_object_get(tpl, "variables");
 	out = json_array();
 	json_array_foreach(vars, i, item) {
-		char *r = st_personalize_render(json_string_value(item), v, err);
+		char *r = st_personalize_render(json_string_value(item), v,
+						err);
 
 		if (!r) {
 			json_decref(out);
@@ -130,6 +139,10 @@ preview_row(struct st_db *db, const char *tenant_id, const char *audience,
 		(const char *const[]){ tenant_id, audience, lead_id }, err);
 }
 
+/*
+ * Render one recipient's message: the lead row brings every placeholder's
+ * value and whether the lead is in the audience. Reads only.
+ */
 int
 st_campaign_preview(struct st_db *db, const char *tenant_id, const char *ref,
 		    const char *lead_id, struct st_campaign_preview *out,
@@ -191,6 +204,10 @@ cleanup:
 	return ret;
 }
 
+/*
+ * Count the ledger rows by estado and the audience as it is now, in one
+ * statement (one snapshot).
+ */
 int
 st_campaign_stats(struct st_db *db, const char *tenant_id, const char *ref,
 		  struct st_campaign_stats *out, struct st_error *err)

@@ -93,7 +93,8 @@ only_keys(json_t *obj, const char *path, const char *const *allowed,
 			bad(err, "config.audience.opt_out", "leads that opted "
 			    "out are always left out and cannot be chosen");
 		else
-			bad(err, path, "unknown field \"%s\" (%s)", key, b.data);
+			bad(err, path, "unknown field \"%s\" (%s)", key,
+			    b.data);
 		st_buf_release(&b);
 		return -1;
 	}
@@ -218,7 +219,8 @@ check_audience(json_t *config, struct st_error *err)
 			"a lead estado", err) < 0 ||
 	    string_list(a, "tipo", "config.audience.tipo", tipos,
 			"a lead tipo", err) < 0 ||
-	    string_list(a, "tags", "config.audience.tags", NULL, NULL, err) < 0 ||
+	    string_list(a, "tags", "config.audience.tags", NULL, NULL,
+			err) < 0 ||
 	    string_list(a, "zonas", "config.audience.zonas", NULL, NULL,
 			err) < 0 ||
 	    string_list(a, "origen", "config.audience.origen", NULL, NULL,
@@ -261,8 +263,8 @@ check_template(json_t *msg, struct st_error *err)
 			 err) < 0)
 		return -1;
 	if (!s)
-		return bad(err, "config.message.template.nombre", "missing: the "
-			   "name of a WhatsApp template");
+		return bad(err, "config.message.template.nombre",
+			   "missing: the name of a WhatsApp template");
 	if (string_list(t, "variables", "config.message.template.variables",
 			NULL, NULL, err) < 0)
 		return -1;
@@ -287,7 +289,8 @@ check_message(json_t *config, bool complete, struct st_error *err)
 	if (m && (only_keys(m, "config.message", message_keys, err) < 0 ||
 		  string_field(m, "text", "config.message.text", &text,
 			       err) < 0 ||
-		  (text && placeholders(text, "config.message.text", err) < 0) ||
+		  (text &&
+		   placeholders(text, "config.message.text", err) < 0) ||
 		  check_template(m, err) < 0))
 		return -1;
 	channel = json_string_value(json_object_get(config, "channel"));
@@ -316,7 +319,8 @@ check_voice(json_t *config, struct st_error *err)
 		return -1;
 	en = json_object_get(v, "enabled");
 	if (en && !json_is_boolean(en))
-		return bad(err, "config.voice.enabled", "must be true or false");
+		return bad(err, "config.voice.enabled",
+			   "must be true or false");
 	return 0;
 }
 
@@ -382,26 +386,35 @@ check_window(json_t *config, struct st_error *err)
 	if (only_keys(w, "config.window", window_keys, err) < 0 ||
 	    string_field(w, "start", "config.window.start", &start, err) < 0 ||
 	    string_field(w, "end", "config.window.end", &end, err) < 0 ||
-	    string_field(w, "timezone", "config.window.timezone", &tz, err) < 0 ||
-	    string_list(w, "days", "config.window.days", days, "a day", err) < 0)
+	    string_field(w, "timezone", "config.window.timezone", &tz,
+			 err) < 0 ||
+	    string_list(w, "days", "config.window.days", days, "a day",
+			err) < 0)
 		return -1;
 	if (start && clock_minutes(start) < 0)
-		return bad(err, "config.window.start", "\"%s\" is not a time of "
-			   "day (HH:MM, 00:00 to 24:00)", start);
+		return bad(err, "config.window.start", "\"%s\" is not a "
+			   "time of day (HH:MM, 00:00 to 24:00)", start);
 	if (end && clock_minutes(end) < 0)
-		return bad(err, "config.window.end", "\"%s\" is not a time of "
-			   "day (HH:MM, 00:00 to 24:00)", end);
+		return bad(err, "config.window.end", "\"%s\" is not a "
+			   "time of day (HH:MM, 00:00 to 24:00)", end);
 	if (!start != !end)
-		return bad(err, start ? "config.window.end" : "config.window.start",
+		return bad(err, start ? "config.window.end"
+				 : "config.window.start",
 			   "missing: a window needs both start and end");
 	if (start && clock_minutes(start) == clock_minutes(end))
 		return bad(err, "config.window.end", "must differ from start");
 	if (tz && !tz_plausible(tz))
-		return bad(err, "config.window.timezone", "\"%s\" is not a time "
-			   "zone name (e.g. America/Argentina/Buenos_Aires)", tz);
+		return bad(err, "config.window.timezone", "\"%s\" is not a "
+			   "time zone name (e.g. America/Argentina/"
+			   "Buenos_Aires)", tz);
 	return 0;
 }
 
+/*
+ * Check the whole document, section by section, stopping at the first
+ * error (its message starts with the field's path). Enumerations are
+ * rewritten upper case in place, so what is stored is canonical.
+ */
 int
 st_campaign_config_check(json_t *config, bool complete, struct st_error *err)
 {
@@ -425,6 +438,10 @@ st_campaign_config_check(json_t *config, bool complete, struct st_error *err)
 	return 0;
 }
 
+/*
+ * Parse a config document; duplicate keys are refused, since the JSON
+ * parsers of other tools would each keep a different one.
+ */
 json_t *
 st_campaign_config_parse(const char *text, const char *source,
 			 struct st_error *err)
@@ -471,6 +488,9 @@ static const struct {
 	{ "window.days", SET_LIST },
 };
 
+/*
+ * The --set keys, joined once into a static buffer (for hints).
+ */
 const char *
 st_campaign_config_keys(void)
 {
@@ -547,6 +567,11 @@ set_value(const char *key, enum set_type t, const char *text,
 	return NULL;
 }
 
+/*
+ * Apply "key=value": find the key's type, convert the value, then walk
+ * (creating) the objects on the dotted path. Removing a key whose parents
+ * are missing is a no-op.
+ */
 int
 st_campaign_config_set(json_t *config, const char *assignment,
 		       struct st_error *err)
@@ -559,7 +584,8 @@ st_campaign_config_set(json_t *config, const char *assignment,
 	int ret = -1;
 
 	if (!eq || klen == 0) {
-		st_error_set(err, ST_EINVAL, "invalid --set \"%s\"", assignment);
+		st_error_set(err, ST_EINVAL, "invalid --set \"%s\"",
+			     assignment);
 		st_error_hint(err, "Write --set key=value, e.g. --set "
 			      "audience.estado=NUEVO,CONTACTADO.");
 		return -1;

@@ -48,6 +48,9 @@ locked_release(struct locked *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/*
+ * Free a campaign's strings and zero it; NULL is fine.
+ */
 void
 st_campaign_release(struct st_campaign *c)
 {
@@ -63,6 +66,9 @@ st_campaign_release(struct st_campaign *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * Free every campaign of a list and the list's array.
+ */
 void
 st_campaign_list_release(struct st_campaign_list *l)
 {
@@ -100,6 +106,9 @@ require_admin(struct st_db *db, const char *what, struct st_error *err)
 	return -1;
 }
 
+/*
+ * List the tenant's campaigns by name, optionally of one estado.
+ */
 int
 st_campaign_list(struct st_db *db, const char *tenant_id, const char *estado,
 		 struct st_campaign_list *out, struct st_error *err)
@@ -148,8 +157,8 @@ st_campaign_read(struct st_db *db, const char *tenant_id, const char *ref,
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 0)
-		st_error_set(err, ST_ENOTFOUND, "campaign \"%s\" does not exist",
-			     ref);
+		st_error_set(err, ST_ENOTFOUND, "campaign \"%s\" does not "
+			     "exist", ref);
 	else {
 		campaign_from_row(out, res, 0);
 		ret = 0;
@@ -158,6 +167,9 @@ st_campaign_read(struct st_db *db, const char *tenant_id, const char *ref,
 	return ret;
 }
 
+/*
+ * Read one campaign by id or name in its own tenant transaction.
+ */
 int
 st_campaign_get(struct st_db *db, const char *tenant_id, const char *ref,
 		struct st_campaign *out, struct st_error *err)
@@ -192,8 +204,8 @@ lock_campaign(struct st_db *db, const char *tenant_id, const char *ref,
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 0) {
-		st_error_set(err, ST_ENOTFOUND, "campaign \"%s\" does not exist",
-			     ref);
+		st_error_set(err, ST_ENOTFOUND, "campaign \"%s\" does not "
+			     "exist", ref);
 	} else {
 		l->id = st_db_dup(res, 0, 0);
 		l->nombre = st_db_dup(res, 0, 1);
@@ -265,8 +277,8 @@ change(struct st_db *db, const char *tenant_id, const struct locked *l,
 
 	if (!res) {
 		if (err && err->code == ST_EEXIST)
-			st_error_set(err, ST_EEXIST, "a campaign with that name "
-				     "already exists");
+			st_error_set(err, ST_EEXIST, "a campaign with that "
+				     "name already exists");
 		return -1;
 	}
 	diff = st_db_dup(res, 0, 0);
@@ -278,6 +290,10 @@ change(struct st_db *db, const char *tenant_id, const struct locked *l,
 	return ret;
 }
 
+/*
+ * Create a DRAFT campaign: name, tipo and a config checked for shape
+ * (not completeness), inserted with its audit row in one transaction.
+ */
 int
 st_campaign_create(struct st_db *db, const char *tenant_id,
 		   const struct st_campaign_spec *spec,
@@ -309,7 +325,8 @@ st_campaign_create(struct st_db *db, const char *tenant_id,
 		" VALUES ($1, btrim($2), $3, $4::jsonb, (SELECT u.id FROM"
 		"  strato.app_user u WHERE u.tenant_id = $1"
 		"  AND u.login = session_user))"
-		" RETURNING c.id, strato.jsonb_diff(NULL, to_jsonb(c))::text", 4,
+		" RETURNING c.id,"
+		" strato.jsonb_diff(NULL, to_jsonb(c))::text", 4,
 		(const char *const[]){ tenant_id, spec->nombre, tipo, config },
 		err);
 	if (!res) {
@@ -366,6 +383,10 @@ illegal(struct st_error *err, const char *verb, const struct locked *l,
 	return -1;
 }
 
+/*
+ * Change a campaign under a row lock: its estado decides whether it may
+ * change and whether its config must stay complete.
+ */
 int
 st_campaign_update(struct st_db *db, const char *tenant_id, const char *ref,
 		   const struct st_campaign_spec *spec,
@@ -394,8 +415,8 @@ st_campaign_update(struct st_db *db, const char *tenant_id, const char *ref,
 	if (lock_campaign(db, tenant_id, ref, &l, err) < 0)
 		goto cleanup;
 	if (!one_of(l.estado, editable)) {
-		st_error_set(err, ST_ESTATE, "cannot update campaign \"%s\": it "
-			     "is %s, and only a DRAFT, SCHEDULED or PAUSED "
+		st_error_set(err, ST_ESTATE, "cannot update campaign \"%s\": "
+			     "it is %s, and only a DRAFT, SCHEDULED or PAUSED "
 			     "campaign can be changed", l.nombre, l.estado);
 		if (strcmp(l.estado, "RUNNING") == 0)
 			st_error_hint(err, "Pause it first.");
@@ -411,8 +432,9 @@ st_campaign_update(struct st_db *db, const char *tenant_id, const char *ref,
 		   " config = coalesce($5::jsonb, config)"
 		   " WHERE tenant_id = $1 AND id = $2"
 		   " RETURNING strato.jsonb_diff($6::jsonb, to_jsonb(c))::text",
-		   6, (const char *const[]){ tenant_id, l.id, spec->nombre, tipo,
-					     config, l.json }, out, err) < 0)
+		   6, (const char *const[]){ tenant_id, l.id, spec->nombre,
+					     tipo, config, l.json },
+		   out, err) < 0)
 		goto cleanup;
 	ret = st_tenant_commit(db, err);
 cleanup:
@@ -460,17 +482,17 @@ check_template_ref(struct st_db *db, const char *tenant_id, json_t *t,
 		return -1;
 	if (!contenido) {
 		st_error_set(err, ST_EINVAL, "config.message.template.nombre: "
-			     "there is no WhatsApp template \"%s\" (%s)", nombre,
-			     idioma ? idioma : "es_AR");
+			     "there is no WhatsApp template \"%s\" (%s)",
+			     nombre, idioma ? idioma : "es_AR");
 		st_error_hint(err, "See \"strato template list\".");
 		goto cleanup;
 	}
 	want = st_template_var_count(contenido);
 	if (want >= 0 && (size_t)want != given) {
-		st_error_set(err, ST_EINVAL, "config.message.template.variables:"
-			     " template \"%s\" takes %d variable%s, the config "
-			     "gives %zu", nombre, want, want == 1 ? "" : "s",
-			     given);
+		st_error_set(err, ST_EINVAL,
+			     "config.message.template.variables: template "
+			     "\"%s\" takes %d variable%s, the config gives %zu",
+			     nombre, want, want == 1 ? "" : "s", given);
 		goto cleanup;
 	}
 	ret = 0;
@@ -539,7 +561,8 @@ check_times(struct st_db *db, const char *when, const char *every,
 	if (query_value(db, "SELECT $1::timestamptz < now() - interval"
 			" '1 minute'", 1, &when, &v, err) < 0) {
 		st_error_set(err, ST_EINVAL, "invalid time \"%s\"", when);
-		st_error_hint(err, "Use ISO 8601 (2026-12-01 10:00-03) or now.");
+		st_error_hint(err, "Use ISO 8601 (2026-12-01 10:00-03) or "
+			      "now.");
 		return -1;
 	}
 	if (strcmp(v, "t") == 0) {
@@ -560,14 +583,18 @@ check_times(struct st_db *db, const char *when, const char *every,
 	}
 	if (strcmp(v, "t") == 0) {
 		free(v);
-		st_error_set(err, ST_EINVAL, "--every must be at least an hour, "
-			     "not \"%s\"", every);
+		st_error_set(err, ST_EINVAL, "--every must be at least an "
+			     "hour, not \"%s\"", every);
 		return -1;
 	}
 	free(v);
 	return 0;
 }
 
+/*
+ * Schedule under a row lock: the move must be legal, the config complete
+ * and sendable (template, time zone, voice), the time not past.
+ */
 int
 st_campaign_schedule(struct st_db *db, const char *tenant_id, const char *ref,
 		     const char *when, const char *every,
@@ -633,6 +660,10 @@ static const struct {
 		{ "DRAFT", "SCHEDULED", "RUNNING", "PAUSED", NULL } },
 };
 
+/*
+ * Pause, resume or cancel under a row lock, refusing moves the estado
+ * machine does not have.
+ */
 int
 st_campaign_move(struct st_db *db, const char *tenant_id, const char *ref,
 		 enum st_campaign_move move, struct st_campaign *out,

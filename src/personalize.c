@@ -26,6 +26,9 @@ static const char *const names[] = {
 	"tipo_propiedad", "agente", "inmobiliaria", "asistente",
 };
 
+/*
+ * The placeholder names, in the order the man page lists them.
+ */
 const char *
 st_personalize_names(void)
 {
@@ -42,6 +45,9 @@ lookup(const char *name, size_t len)
 	return -1;
 }
 
+/*
+ * Whether the len bytes at name are a placeholder name (exact case).
+ */
 bool
 st_personalize_known(const char *name, size_t len)
 {
@@ -66,6 +72,10 @@ trim(const char **s, size_t *n)
 		(*n)--;
 }
 
+/*
+ * The first blank-separated word of nombre, a new string; UTF-8 is
+ * split only at ASCII blanks, so accented names stay whole.
+ */
 char *
 st_personalize_first_name(const char *nombre)
 {
@@ -89,7 +99,8 @@ add_value(struct st_buf *b, int k, const struct st_personalize_vars *v)
 
 	switch ((enum ph)k) {
 	case PH_NOMBRE: val = v->nombre; break;
-	case PH_PRIMER_NOMBRE: val = first = st_personalize_first_name(v->nombre);
+	case PH_PRIMER_NOMBRE:
+		val = first = st_personalize_first_name(v->nombre);
 		break;
 	case PH_ZONA: val = v->zona; break;
 	case PH_TELEFONO: val = v->telefono; break;
@@ -140,8 +151,8 @@ walk(const char *text, const struct st_personalize_vars *v,
 		if (!close) {
 			st_error_set(err, ST_EINVAL, "unclosed placeholder "
 				     "\"%.20s\"", open);
-			st_error_hint(err, "Close it with }}. Placeholders: %s.",
-				      st_personalize_names());
+			st_error_hint(err, "Close it with }}. Placeholders: "
+				      "%s.", st_personalize_names());
 			return -1;
 		}
 		name = open + 2;
@@ -156,12 +167,13 @@ walk(const char *text, const struct st_personalize_vars *v,
 		k = lookup(name, n);
 		if (k < 0) {
 			if (n == 0)
-				st_error_set(err, ST_EINVAL, "empty placeholder "
-					     "\"%.*s\"", (int)(close + 2 - open),
-					     open);
+				st_error_set(err, ST_EINVAL, "empty "
+					     "placeholder \"%.*s\"",
+					     (int)(close + 2 - open), open);
 			else
 				st_error_set(err, ST_EINVAL, "unknown "
-					     "placeholder {{%.*s}}", (int)n, name);
+					     "placeholder {{%.*s}}", (int)n,
+					     name);
 			st_error_hint(err, "Placeholders: %s.",
 				      st_personalize_names());
 			return -1;
@@ -172,12 +184,18 @@ walk(const char *text, const struct st_personalize_vars *v,
 	}
 }
 
+/*
+ * Check every placeholder of text (NULL is empty text) without rendering.
+ */
 int
 st_personalize_check(const char *text, struct st_error *err)
 {
 	return walk(text ? text : "", NULL, NULL, err);
 }
 
+/*
+ * Render text for v (NULL: every value missing) into a new string.
+ */
 char *
 st_personalize_render(const char *text, const struct st_personalize_vars *v,
 		      struct st_error *err)

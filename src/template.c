@@ -19,6 +19,9 @@
 
 #define VARS_MAX 64
 
+/*
+ * Free a template's strings and zero it; NULL is fine.
+ */
 void
 st_template_release(struct st_template *t)
 {
@@ -33,6 +36,9 @@ st_template_release(struct st_template *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/*
+ * Free every template of a list and the list's array.
+ */
 void
 st_template_list_release(struct st_template_list *l)
 {
@@ -166,8 +172,8 @@ check_body(const char *contenido, const char *variables, struct st_error *err)
 	}
 	json_array_foreach(j, i, v) {
 		if (!json_is_string(v)) {
-			st_error_set(err, ST_EINVAL, "variables[%zu]: must be a "
-				     "string", i);
+			st_error_set(err, ST_EINVAL, "variables[%zu]: must "
+				     "be a string", i);
 			goto cleanup;
 		}
 	}
@@ -192,7 +198,8 @@ check_spec(const struct st_template_spec *s, struct st_error *err)
 		return -1;
 	}
 	if (s->idioma && !idioma_valid(s->idioma)) {
-		st_error_set(err, ST_EINVAL, "invalid idioma \"%s\"", s->idioma);
+		st_error_set(err, ST_EINVAL, "invalid idioma \"%s\"",
+			     s->idioma);
 		st_error_hint(err, "Use a language and region: es_AR, en_US, "
 			      "pt_BR.");
 		return -1;
@@ -200,6 +207,9 @@ check_spec(const struct st_template_spec *s, struct st_error *err)
 	return 0;
 }
 
+/*
+ * List the tenant's templates by name and language.
+ */
 int
 st_template_list(struct st_db *db, const char *tenant_id,
 		 struct st_template_list *out, struct st_error *err)
@@ -254,8 +264,8 @@ find(struct st_db *db, const char *tenant_id, const char *ref,
 		return -1;
 	n = PQntuples(res);
 	if (n == 0) {
-		st_error_set(err, ST_ENOTFOUND, "template \"%s\"%s%s%s does not "
-			     "exist", ref, idioma ? " (" : "",
+		st_error_set(err, ST_ENOTFOUND, "template \"%s\"%s%s%s does "
+			     "not exist", ref, idioma ? " (" : "",
 			     idioma ? idioma : "", idioma ? ")" : "");
 	} else if (n > 1 && strcmp(PQgetvalue(res, 0, 0), ref) != 0) {
 		st_error_set(err, ST_EINVAL, "template \"%s\" exists in %d "
@@ -272,6 +282,9 @@ find(struct st_db *db, const char *tenant_id, const char *ref,
 	return ret;
 }
 
+/*
+ * Read one template by id or name (and idioma) in its own transaction.
+ */
 int
 st_template_get(struct st_db *db, const char *tenant_id, const char *ref,
 		const char *idioma, struct st_template *out,
@@ -317,6 +330,10 @@ write_row(struct st_db *db, const char *tenant_id, const char *action,
 	return ret;
 }
 
+/*
+ * Create a template (PENDING review) after checking name, language,
+ * category, body and examples; audited.
+ */
 int
 st_template_create(struct st_db *db, const char *tenant_id,
 		   const struct st_template_spec *spec,
@@ -355,6 +372,10 @@ st_template_create(struct st_db *db, const char *tenant_id,
 	return ret;
 }
 
+/*
+ * Change a template under a row lock; the body and the examples are
+ * checked together as they will be after the change.
+ */
 int
 st_template_update(struct st_db *db, const char *tenant_id, const char *ref,
 		   const char *idioma, const struct st_template_spec *spec,

@@ -38,7 +38,8 @@ START_TEST(test_valid)
 	ck_assert_str_eq(check_text(
 		"{\"audience\": {\"estado\": [\"nuevo\", \"CONTACTADO\"],"
 		" \"tipo\": [\"comprador\"], \"tags\": [\"meta\"],"
-		" \"zonas\": [\"Palermo\", \"Núñez\"], \"origen\": [\"WEB\"]},"
+		" \"zonas\": [\"Palermo\", \"Núñez\"],"
+		" \"origen\": [\"WEB\"]},"
 		" \"channel\": \"whatsapp\","
 		" \"message\": {\"text\": \"Hola {{primer_nombre}}\","
 		"  \"template\": {\"nombre\": \"promo\", \"idioma\": \"es_AR\","
@@ -243,11 +244,12 @@ START_TEST(test_set_errors)
 		const char *set;
 		const char *want;
 	} cases[] = {
-		{ "audience.estdo=NUEVO", "unknown config key \"audience.estdo\"" },
+		{ "audience.estdo=NUEVO",
+		  "unknown config key \"audience.estdo\"" },
 		{ "audience", "invalid --set \"audience\"" },
 		{ "=NUEVO", "invalid --set \"=NUEVO\"" },
-		{ "voice.enabled=si", "config.voice.enabled: \"si\" is not true "
-		  "or false" },
+		{ "voice.enabled=si",
+		  "config.voice.enabled: \"si\" is not true or false" },
 		{ "throttle.per_minute=10x", "config.throttle.per_minute: "
 		  "\"10x\" is not a whole number" },
 		{ "throttle.per_minute=", "" }, /* removing what is not there */

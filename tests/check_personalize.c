@@ -87,7 +87,8 @@ START_TEST(test_bad_placeholders)
 	} cases[] = {
 		{ "Hola {{nombr}}", "unknown placeholder {{nombr}}" },
 		{ "Hola {{ Nombre }}", "unknown placeholder {{Nombre}}" },
-		{ "Hola {{zona|x}} {{barrio|y}}", "unknown placeholder {{barrio}}" },
+		{ "Hola {{zona|x}} {{barrio|y}}",
+		  "unknown placeholder {{barrio}}" },
 		{ "Hola {{}}", "empty placeholder \"{{}}\"" },
 		{ "Hola {{ |x}}", "empty placeholder \"{{ |x}}\"" },
 		{ "Hola {{nombre", "unclosed placeholder \"{{nombre\"" },

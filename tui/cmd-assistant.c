@@ -177,8 +177,8 @@ static const struct cmd_flag update_flags[] = {
 const struct cmd_entry cmd_assistant_table[] = {
 	{ "assistant", "list", "ls", "", "List the tenant's assistants, the "
 	  "active one first.", 0, 0, 0, tenant_flag, cmd_assistant_list },
-	{ "assistant", "show", NULL, "ASSISTANT", "Show one assistant (by id or "
-	  "name).", 1, 1, 0, tenant_flag, cmd_assistant_show },
+	{ "assistant", "show", NULL, "ASSISTANT", "Show one assistant (by id "
+	  "or name).", 1, 1, 0, tenant_flag, cmd_assistant_show },
 	{ "assistant", "create", NULL, "", "Create an assistant.",
 	  0, 0, CMD_MUTATES, create_flags, cmd_assistant_create },
 	{ "assistant", "update", NULL, "ASSISTANT", "Change an assistant, or "

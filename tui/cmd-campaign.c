@@ -383,10 +383,10 @@ const struct cmd_entry cmd_campaign_table[] = {
 	  1, 1, CMD_MUTATES, tenant_flag, cmd_campaign_resume },
 	{ "campaign", "cancel", NULL, "CAMPAIGN", "Cancel a campaign for good.",
 	  1, 1, CMD_MUTATES, tenant_flag, cmd_campaign_cancel },
-	{ "campaign", "preview", NULL, "CAMPAIGN", "Render the message one lead "
-	  "would get.", 1, 1, 0, preview_flags, cmd_campaign_preview },
-	{ "campaign", "stats", NULL, "CAMPAIGN", "Count the campaign's sends by "
-	  "estado, and its audience.", 1, 1, 0, tenant_flag,
+	{ "campaign", "preview", NULL, "CAMPAIGN", "Render the message one "
+	  "lead would get.", 1, 1, 0, preview_flags, cmd_campaign_preview },
+	{ "campaign", "stats", NULL, "CAMPAIGN", "Count the campaign's sends "
+	  "by estado, and its audience.", 1, 1, 0, tenant_flag,
 	  cmd_campaign_stats },
 	{ NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, NULL },
 };
