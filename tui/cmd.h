@@ -95,7 +95,8 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv,
 /* True when the command named by argv needs no database connection. */
 bool cmd_needs_db(int argc, char **argv);
 
-/* The value of flag name, or NULL when absent (the last if repeated). */
+/* The value of flag name, or NULL when absent (the last when repeated; a
+ * "X..." flag's values joined by commas). */
 const char *cmd_arg(const struct cmd_args *a, const char *name);
 /* Every value of flag name, in command-line order; *n is the count. */
 const char *const *cmd_arg_all(const struct cmd_args *a, const char *name,
