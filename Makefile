@@ -5,7 +5,8 @@
 #   make demo       build, start a private PostgreSQL in ./.strato, migrate,
 #                   load demo data, open the console
 #   make asan       the same tests with AddressSanitizer and UBSan
-#   make install    PREFIX=/usr/local DESTDIR= (binaries, man pages, SQL)
+#   make install    PREFIX=/usr/local DESTDIR= (binaries, man pages in
+#                   sections 1 and 5, SQL)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -38,6 +39,8 @@ LIB_SRC  = $(wildcard src/*.c) $(wildcard src/*.cc)
 TUI_SRC  = $(filter-out tui/main.c,$(wildcard tui/*.c))
 ETL_SRC  = $(filter-out etl/main.c,$(wildcard etl/*.c))
 TEST_SRC = $(wildcard tests/check_*.c) tests/testdb.c
+MAN1     = $(wildcard man/*.1)
+MAN5     = $(wildcard man/*.5)
 
 LIB_OBJ  = $(patsubst %.cc,$(BUILD)/%.o,$(LIB_SRC:%.c=$(BUILD)/%.o))
 TUI_OBJ  = $(TUI_SRC:%.c=$(BUILD)/%.o)
@@ -118,14 +121,16 @@ bench: deps all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(SQLDIR)/migrations
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SQLDIR)/migrations
 	install -m 755 $(BUILD)/strato $(BUILD)/strato-etl $(DESTDIR)$(BINDIR)/
-	install -m 644 man/strato.1 man/strato-etl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(SQLDIR)/migrations/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/strato $(DESTDIR)$(BINDIR)/strato-etl
-	rm -f $(DESTDIR)$(MANDIR)/man1/strato.1 $(DESTDIR)$(MANDIR)/man1/strato-etl.1
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -rf $(DESTDIR)$(SQLDIR)
 
 clean:

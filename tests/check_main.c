@@ -34,6 +34,8 @@ main(void)
 	srunner_add_suite(sr, isolation_suite());
 	srunner_add_suite(sr, catalog_suite());
 	srunner_add_suite(sr, lead_suite());
+	srunner_add_suite(sr, campaign_config_suite());
+	srunner_add_suite(sr, personalize_suite());
 	srunner_set_xml(sr, NULL);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -19,5 +19,7 @@ Suite *migrate_suite(void);
 Suite *isolation_suite(void);
 Suite *catalog_suite(void);
 Suite *lead_suite(void);
+Suite *campaign_config_suite(void);
+Suite *personalize_suite(void);
 
 #endif

@@ -16,6 +16,9 @@ static const struct cmd_entry *const tables[] = {
 	cmd_user_table,
 	cmd_lead_table,
 	cmd_audit_table,
+	cmd_campaign_table,
+	cmd_template_table,
+	cmd_assistant_table,
 	cmd_help_table,
 	cmd_shell_table,
 };
@@ -157,6 +160,20 @@ cmd_arg(const struct cmd_args *a, const char *name)
 	return NULL;
 }
 
+const char *const *
+cmd_arg_all(const struct cmd_args *a, const char *name, size_t *n)
+{
+	const struct cmd_flag *f = a->entry->flags;
+
+	*n = 0;
+	for (int i = 0; f && f[i].name; i++)
+		if (strcmp(f[i].name, name) == 0) {
+			*n = a->nall[i];
+			return a->all[i];
+		}
+	return NULL;
+}
+
 int
 cmd_tenant(struct cmd_ctx *ctx, const struct cmd_args *args, char **tenant_id,
 	   struct st_error *err)
@@ -288,7 +305,12 @@ parse_args(const struct cmd_entry *e, int argc, char **argv,
 			return usage_error(e, err, "option \"--%s\" needs a "
 					   "value", e->flags[k].name);
 		} else {
-			set_value(e, a, k, eq ? eq + 1 : argv[++i]);
+			const char *v = eq ? eq + 1 : argv[++i];
+
+			set_value(e, a, k, v);
+			a->all[k] = st_xrealloc(a->all[k], (a->nall[k] + 1) *
+						sizeof(*a->all[k]));
+			a->all[k][a->nall[k]++] = v;
 		}
 	}
 	return 0;
@@ -407,8 +429,10 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv, enum st_format *format,
 		explain_refusal(ctx, e, err);
 cleanup:
 	free(a.argv);
-	for (int i = 0; i < CMD_FLAGS_MAX; i++)
+	for (int i = 0; i < CMD_FLAGS_MAX; i++) {
 		free(a.joined[i]);
+		free(a.all[i]);
+	}
 	st_buf_release(&cands);
 	return ret;
 }
