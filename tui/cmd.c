@@ -15,6 +15,7 @@ static const struct cmd_entry *const tables[] = {
 	cmd_tenant_table,
 	cmd_user_table,
 	cmd_lead_table,
+	cmd_property_table,
 	cmd_help_table,
 };
 
