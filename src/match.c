@@ -14,12 +14,14 @@
  * The preferences statement's columns, in the order the ranking binds
  * them as $2 onwards: operations and types (arrays: every value when the
  * lead states none), the price window in USD and in ARS (NULL: no
- * budget), the zones (normalised), the budget in the lead's currency, the
- * currency, the rate, the rooms, the four weights, then the weights as
- * text for people.
+ * budget), the zones (folded like property.zona_norm), the budget in the
+ * lead's currency, the currency, the rate, the rooms, the four weights
+ * (normalised to sum 1), the zones as LIKE prefixes ("palermo %"), now as
+ * epoch seconds; then the weights as text for people.
  */
-#define NPREFS 17
-#define PREF_WEIGHTS 16
+#define NPREFS 19
+#define NBOUND 18
+#define PREF_WEIGHTS 18
 
 #define ALL_TIPOS "'{DEPARTAMENTO,CASA,PH,LOCAL,OFICINA,TERRENO,COCHERA,OTRO}'"
 
@@ -31,6 +33,9 @@ static const char prefs_sql[] =
 	"   OR l.presupuesto IS NOT NULL AS hb"
 	"  FROM strato.lead l"
 	"  WHERE l.tenant_id = $1 AND l.id = $2 AND l.deleted_at IS NULL),"
+	" zs AS (SELECT array_agg(DISTINCT strato.f_unaccent(lower(btrim(z))))"
+	"   AS a FROM l, unnest(l.zonas || string_to_array(l.zona_interes, ','))"
+	"   AS z WHERE btrim(z) <> ''),"
 	" rate AS (SELECT coalesce((SELECT CASE WHEN t.config ->> 'usd_ars'"
 	"   ~ '^[0-9]+(\\.[0-9]+)?$' THEN nullif((t.config ->> 'usd_ars')"
 	"   ::numeric, 0) END FROM strato.tenant t WHERE t.id = $1), "
@@ -50,7 +55,9 @@ static const char prefs_sql[] =
 	" w2 AS (SELECT n, dflt, CASE WHEN v >= 0 THEN v ELSE dflt END AS v"
 	"  FROM w),"
 	" ws AS (SELECT CASE WHEN sum(v) > 0 THEN array_agg(v ORDER BY n)"
-	"   ELSE array_agg(dflt ORDER BY n) END AS a FROM w2)"
+	"   ELSE array_agg(dflt ORDER BY n) END AS a FROM w2),"
+	" wn AS (SELECT ws.a, ws.a[1] + ws.a[2] + ws.a[3] + ws.a[4] AS t"
+	"  FROM ws)"
 	" SELECT CASE WHEN l.operacion IS NULL THEN '{VENTA,ALQUILER}'"
 	"   ELSE ARRAY[l.operacion]::text END,"
 	"  CASE WHEN l.tipo_propiedad IS NULL THEN " ALL_TIPOS
@@ -59,15 +66,17 @@ static const char prefs_sql[] =
 	"  CASE WHEN hb THEN coalesce(l.bmax * 1.5 * fx.usd, 1e13) END,"
 	"  CASE WHEN hb THEN coalesce(l.presupuesto_min, 0) * 0.5 * fx.ars END,"
 	"  CASE WHEN hb THEN coalesce(l.bmax * 1.5 * fx.ars, 1e13) END,"
-	"  (SELECT array_agg(DISTINCT strato.f_unaccent(lower(btrim(z))))"
-	"   FROM unnest(l.zonas || string_to_array(l.zona_interes, ',')) z"
-	"   WHERE btrim(z) <> '')::text,"
-	"  l.presupuesto_min::text, l.bmax::text, l.cur, rate.r::text,"
-	"  l.ambientes::text, ws.a[1]::text, ws.a[2]::text, ws.a[3]::text,"
-	"  ws.a[4]::text, format('zona=%s precio=%s ambientes=%s recencia=%s',"
-	"   trim_scale(ws.a[1]), trim_scale(ws.a[2]), trim_scale(ws.a[3]),"
-	"   trim_scale(ws.a[4]))"
-	" FROM l, rate, fx, ws";
+	"  zs.a::text, l.presupuesto_min::text, l.bmax::text, l.cur,"
+	"  rate.r::text, l.ambientes::text, (wn.a[1] / wn.t)::float8::text,"
+	"  (wn.a[2] / wn.t)::float8::text, (wn.a[3] / wn.t)::float8::text,"
+	"  (wn.a[4] / wn.t)::float8::text,"
+	"  (SELECT array_agg(replace(replace(replace(z, '\\', '\\\\'), '%',"
+	"   '\\%'), '_', '\\_') || ' %') FROM unnest(zs.a) AS z)::text,"
+	"  date_part('epoch', now())::text,"
+	"  format('zona=%s precio=%s ambientes=%s recencia=%s',"
+	"   trim_scale(wn.a[1]), trim_scale(wn.a[2]), trim_scale(wn.a[3]),"
+	"   trim_scale(wn.a[4]))"
+	" FROM l, zs, rate, fx, wn";
 
 /*
  * The pre-filter, on $1 tenant, $2 operations, $3 types, $4-$5 the USD
@@ -81,14 +90,11 @@ static const char prefs_sql[] =
 	"  OR (p.moneda = 'USD' AND p.precio BETWEEN $4::numeric AND $5::numeric)" \
 	"  OR (p.moneda = 'ARS' AND p.precio BETWEEN $6::numeric AND $7::numeric))"
 
-/* The property's price in the lead's currency ($11), at rate $12. */
-#define PRICE_IN_CUR \
-	"(CASE WHEN p.moneda = $11 THEN p.precio WHEN $11 = 'USD'" \
-	" THEN p.precio / $12::numeric ELSE p.precio * $12::numeric END)"
-
-/* The property's zone as the lead's zones ($8) are: normalised. */
-#define NZ "strato.f_unaccent(lower(btrim(p.zona)))"
-
+/*
+ * The ranking. Components in float8 (cheap per candidate); a lead's
+ * unstated preference binds NULL, which the planner folds to a constant
+ * component. x.pc is the price in the lead's currency ($11) at rate $12.
+ */
 static const char rank_sql[] =
 	"SELECT s.id, s.codigo, s.titulo, s.operacion, s.tipo, s.zona,"
 	" trim_scale(s.precio)::text, s.moneda, s.ambientes::text, "
@@ -96,36 +102,38 @@ static const char rank_sql[] =
 	" round(s.score::numeric, 3)::text, round(s.sz::numeric, 3)::text,"
 	" round(s.sp::numeric, 3)::text, round(s.sa::numeric, 3)::text,"
 	" round(s.sr::numeric, 3)::text, s.total"
-	" FROM (SELECT c.*, ($14::float8 * c.sz + $15::float8 * c.sp"
-	"   + $16::float8 * c.sa + $17::float8 * c.sr) / ($14::float8"
-	"   + $15::float8 + $16::float8 + $17::float8) AS score,"
+	" FROM (SELECT c.*, $14::float8 * c.sz + $15::float8 * c.sp"
+	"   + $16::float8 * c.sa + $17::float8 * c.sr AS score,"
 	"   count(*) OVER () AS total"
 	"  FROM (SELECT p.id, p.codigo, p.titulo, p.operacion, p.tipo, p.zona,"
 	"    p.precio, p.moneda, p.ambientes, p.publicado_at,"
 	"    CASE WHEN $8::text[] IS NULL THEN 1"
-	"     WHEN " NZ " = ANY ($8::text[]) THEN 1"
-	"     WHEN EXISTS (SELECT 1 FROM unnest($8::text[]) z"
-	"      WHERE left(" NZ ", length(z) + 1) = z || ' ') THEN 0.5"
+	"     WHEN p.zona_norm = ANY ($8::text[]) THEN 1"
+	"     WHEN p.zona_norm LIKE ANY ($18::text[]) THEN 0.5"
 	"     ELSE 0 END::float8 AS sz,"
-	"    CASE WHEN $4::numeric IS NULL THEN 1"
+	"    CASE WHEN $4::numeric IS NULL THEN 1::float8"
 	"     ELSE greatest(0, 1 - CASE"
-	"      WHEN " PRICE_IN_CUR " < $9::numeric THEN ($9::numeric - "
-	PRICE_IN_CUR ") / nullif($9::numeric * 0.5, 0)"
-	"      WHEN " PRICE_IN_CUR " > $10::numeric THEN (" PRICE_IN_CUR
-	"       - $10::numeric) / nullif($10::numeric * 0.5, 0)"
+	"      WHEN x.pc < $9::float8 THEN ($9::float8 - x.pc)"
+	"       / nullif($9::float8 * 0.5, 0)"
+	"      WHEN x.pc > $10::float8 THEN (x.pc - $10::float8)"
+	"       / nullif($10::float8 * 0.5, 0)"
 	"      ELSE 0 END)"
 	"      * CASE WHEN p.moneda = $11 THEN 1 ELSE 0.9 END"
-	"     END::float8 AS sp,"
+	"     END AS sp,"
 	"    CASE WHEN $13::int IS NULL THEN 1 WHEN p.ambientes IS NULL THEN 0.5"
 	"     WHEN p.ambientes >= $13::int"
 	"      THEN greatest(0, 1 - 0.25 * (p.ambientes - $13::int))"
 	"     ELSE greatest(0, 1 - 0.5 * ($13::int - p.ambientes))"
 	"     END::float8 AS sa,"
-	"    power(0.5::float8, least(1000, greatest(0, extract(epoch FROM"
-	"     now() - p.publicado_at)::float8 / 2592000))) AS sr"
-	"   FROM strato.property p WHERE" PREFILTER ") c) s"
-	" ORDER BY round(s.score::numeric, 6) DESC, s.publicado_at DESC, s.id"
-	" LIMIT $18::int";
+	"    power(0.5::float8, least(1000, greatest(0, ($19::float8"
+	"     - date_part('epoch', p.publicado_at)) / 2592000))) AS sr"
+	"   FROM strato.property p CROSS JOIN LATERAL (SELECT CASE"
+	"    WHEN p.moneda = $11 THEN p.precio::float8"
+	"    WHEN $11 = 'USD' THEN p.precio::float8 / $12::float8"
+	"    ELSE p.precio::float8 * $12::float8 END AS pc) AS x"
+	"   WHERE" PREFILTER ") c) s"
+	" ORDER BY s.score DESC, s.publicado_at DESC, s.id"
+	" LIMIT $20::int";
 
 static const char count_sql[] =
 	"SELECT count(*) FROM strato.property p WHERE" PREFILTER;
@@ -206,7 +214,7 @@ st_match_rank(struct st_db *db, const char *tenant_id, const char *lead_id,
 	      int limit, struct st_match_list *out, struct st_error *err)
 {
 	char *v[NPREFS] = { NULL };
-	const char *params[NPREFS + 1];
+	const char *params[NBOUND + 2];
 	char lim[16];
 	PGresult *res = NULL;
 	int n, ret = -1;
@@ -219,10 +227,10 @@ st_match_rank(struct st_db *db, const char *tenant_id, const char *lead_id,
 	if (read_prefs(db, tenant_id, lead_id, v, err) < 0)
 		goto cleanup;
 	params[0] = tenant_id;
-	for (int i = 0; i < PREF_WEIGHTS; i++)
+	for (int i = 0; i < NBOUND; i++)
 		params[i + 1] = v[i];
-	params[NPREFS] = lim;
-	res = st_db_query(db, rank_sql, NPREFS + 1, params, err);
+	params[NBOUND + 1] = lim;
+	res = st_db_query(db, rank_sql, NBOUND + 2, params, err);
 	if (!res)
 		goto cleanup;
 	n = PQntuples(res);

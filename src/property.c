@@ -391,7 +391,7 @@ st_property_list(struct st_db *db, const char *tenant_id,
 		" AND ($3::text IS NULL OR p.tipo = $3)"
 		" AND ($4::text IS NULL OR p.moneda = $4)"
 		" AND ($5::text IS NULL OR p.estado = $5)"
-		" AND ($6::text IS NULL OR strato.f_unaccent(lower(p.zona))"
+		" AND ($6::text IS NULL OR p.zona_norm"
 		"   = strato.f_unaccent(lower(btrim($6))))"
 		" AND ($7::numeric IS NULL OR p.precio >= $7::numeric)"
 		" AND ($8::numeric IS NULL OR p.precio <= $8::numeric)"
@@ -481,7 +481,8 @@ st_property_create(struct st_db *db, const char *tenant_id,
 		"  nullif($13, '')::smallint, nullif($14, '')::numeric,"
 		"  nullif($15, ''), coalesce(nullif($16, ''), 'DISPONIBLE'))"
 		"  RETURNING *)"
-		" SELECT n.id, strato.jsonb_diff(NULL, to_jsonb(n))::text FROM n",
+		" SELECT n.id,"
+		"  strato.jsonb_diff(NULL, to_jsonb(n) - 'zona_norm')::text FROM n",
 		NFIELDS + 1, v, &id, err) < 0)
 		goto cleanup;
 	if (st_property_fetch(db, tenant_id, id, out, err) < 0)
@@ -544,7 +545,8 @@ st_property_update(struct st_db *db, const char *tenant_id, const char *ref,
 		SET("estado", 17, "$17")
 		"  FROM o WHERE p.tenant_id = o.tenant_id AND p.id = o.id"
 		"  RETURNING p.*)"
-		" SELECT n.id, strato.jsonb_diff(to_jsonb(o), to_jsonb(n))::text"
+		" SELECT n.id, strato.jsonb_diff(to_jsonb(o) - 'zona_norm',"
+		"  to_jsonb(n) - 'zona_norm')::text"
 		" FROM o JOIN n USING (tenant_id, id)",
 		NFIELDS + 2, v, &id, err) < 0)
 		goto cleanup;
@@ -582,7 +584,8 @@ st_property_delete(struct st_db *db, const char *tenant_id, const char *ref,
 	if (write_audited(db, tenant_id, "property.delete",
 		"WITH d AS (DELETE FROM strato.property"
 		"  WHERE tenant_id = $1 AND id = $2 RETURNING *)"
-		" SELECT d.id, strato.jsonb_diff(to_jsonb(d), NULL)::text FROM d",
+		" SELECT d.id, strato.jsonb_diff(to_jsonb(d) - 'zona_norm', NULL)::text"
+		" FROM d",
 		2, v, &id, err) < 0)
 		goto cleanup;
 	ret = st_tenant_commit(db, err);
