@@ -101,10 +101,9 @@ static const char rank_sql[] =
 	ST_SQL_TS("s.publicado_at") ","
 	" round(s.score::numeric, 3)::text, round(s.sz::numeric, 3)::text,"
 	" round(s.sp::numeric, 3)::text, round(s.sa::numeric, 3)::text,"
-	" round(s.sr::numeric, 3)::text, s.total"
+	" round(s.sr::numeric, 3)::text"
 	" FROM (SELECT c.*, $14::float8 * c.sz + $15::float8 * c.sp"
-	"   + $16::float8 * c.sa + $17::float8 * c.sr AS score,"
-	"   count(*) OVER () AS total"
+	"   + $16::float8 * c.sa + $17::float8 * c.sr AS score"
 	"  FROM (SELECT p.id, p.codigo, p.titulo, p.operacion, p.tipo, p.zona,"
 	"    p.precio, p.moneda, p.ambientes, p.publicado_at,"
 	"    CASE WHEN $8::text[] IS NULL THEN 1"
@@ -130,10 +129,10 @@ static const char rank_sql[] =
 	"   FROM strato.property p CROSS JOIN LATERAL (SELECT CASE"
 	"    WHEN p.moneda = $11 THEN p.precio::float8"
 	"    WHEN $11 = 'USD' THEN p.precio::float8 / $12::float8"
-	"    ELSE p.precio::float8 * $12::float8 END AS pc) AS x"
-	"   WHERE" PREFILTER ") c) s"
-	" ORDER BY s.score DESC, s.publicado_at DESC, s.id"
-	" LIMIT $20::int";
+	"    ELSE p.precio::float8 * $12::float8 END AS pc OFFSET 0) AS x"
+	"   WHERE" PREFILTER ") c"
+	"  ORDER BY score DESC, c.publicado_at DESC, c.id LIMIT $20::int) s"
+	" ORDER BY s.score DESC, s.publicado_at DESC, s.id";
 
 static const char count_sql[] =
 	"SELECT count(*) FROM strato.property p WHERE" PREFILTER;
@@ -238,7 +237,6 @@ st_match_rank(struct st_db *db, const char *tenant_id, const char *lead_id,
 	for (int i = 0; i < n; i++)
 		match_from_row(&out->items[i], res, i);
 	out->n = (size_t)n;
-	out->candidates = n ? atol(PQgetvalue(res, 0, 15)) : 0;
 	out->weights = v[PREF_WEIGHTS];
 	v[PREF_WEIGHTS] = NULL;
 	ret = st_tenant_commit(db, err);

@@ -311,9 +311,7 @@ cmd_property_match(struct cmd_ctx *ctx, struct cmd_args *args,
 		for (size_t c = 1; c < ctx->out->ncols; c++)
 			st_table_set(ctx->out, r, c, v[c]);
 	}
-	st_table_set_message(ctx->out, "%zu of %ld candidate%s; weights %s",
-			     l.n, l.candidates, l.candidates == 1 ? "" : "s",
-			     l.weights);
+	st_table_set_message(ctx->out, "weights: %s", l.weights);
 	st_match_list_release(&l);
 	free(tenant_id);
 	return 0;

@@ -16,6 +16,8 @@ static const struct cmd_entry *const tables[] = {
 	cmd_user_table,
 	cmd_lead_table,
 	cmd_property_table,
+	cmd_visit_table,
+	cmd_send_table,
 	cmd_help_table,
 };
 

@@ -65,6 +65,8 @@ extern const struct cmd_entry cmd_tenant_table[];
 extern const struct cmd_entry cmd_user_table[];
 extern const struct cmd_entry cmd_lead_table[];
 extern const struct cmd_entry cmd_property_table[];
+extern const struct cmd_entry cmd_visit_table[];
+extern const struct cmd_entry cmd_send_table[];
 extern const struct cmd_entry cmd_help_table[];
 
 /* Every entry, in help order; *n is set to the count. */

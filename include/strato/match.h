@@ -8,8 +8,9 @@
  * second is the ranking itself, with those values bound as parameters so
  * the planner sees constants: its pre-filter (estado DISPONIBLE, the
  * lead's operation and type when stated, a price window around the
- * budget) is a range scan of the property_match index, and only the
- * properties that pass it are scored and sorted.
+ * budget) is a range scan of the property_match_moneda index (one per
+ * operation, type and currency), and only the properties that pass it
+ * are scored; only the best are formatted.
  *
  * Every component is a number from 0 to 1, and the score their weighted
  * mean:
@@ -64,7 +65,6 @@ struct st_match {
 struct st_match_list {
 	size_t n;
 	struct st_match *items;
-	long candidates; /* how many passed the pre-filter */
 	char *weights;   /* "zona=0.35 precio=0.35 ambientes=0.2 recencia=0.1" */
 };
 
