@@ -62,10 +62,15 @@ static const char prefs_sql[] =
 	"   ELSE ARRAY[l.operacion]::text END,"
 	"  CASE WHEN l.tipo_propiedad IS NULL THEN " ALL_TIPOS
 	"   ELSE ARRAY[l.tipo_propiedad]::text END,"
-	"  CASE WHEN hb THEN coalesce(l.presupuesto_min, 0) * 0.5 * fx.usd END,"
-	"  CASE WHEN hb THEN coalesce(l.bmax * 1.5 * fx.usd, 1e13) END,"
-	"  CASE WHEN hb THEN coalesce(l.presupuesto_min, 0) * 0.5 * fx.ars END,"
-	"  CASE WHEN hb THEN coalesce(l.bmax * 1.5 * fx.ars, 1e13) END,"
+	/* the windows in centavos: bigint compares under RLS, numeric not */
+	"  CASE WHEN hb THEN floor(coalesce(l.presupuesto_min, 0) * 50"
+	"   * fx.usd)::bigint END,"
+	"  CASE WHEN hb THEN ceil(coalesce(l.bmax * 150 * fx.usd, 1e15))::bigint"
+	"   END,"
+	"  CASE WHEN hb THEN floor(coalesce(l.presupuesto_min, 0) * 50"
+	"   * fx.ars)::bigint END,"
+	"  CASE WHEN hb THEN ceil(coalesce(l.bmax * 150 * fx.ars, 1e15))::bigint"
+	"   END,"
 	"  zs.a::text, l.presupuesto_min::text, l.bmax::text, l.cur,"
 	"  rate.r::text, l.ambientes::text, (wn.a[1] / wn.t)::float8::text,"
 	"  (wn.a[2] / wn.t)::float8::text, (wn.a[3] / wn.t)::float8::text,"
@@ -79,42 +84,54 @@ static const char prefs_sql[] =
 	" FROM l, zs, rate, fx, wn";
 
 /*
- * The pre-filter, on $1 tenant, $2 operations, $3 types, $4-$5 the USD
- * window, $6-$7 the ARS window: an index range scan of property_match
- * per (operation, type), one for each currency.
+ * The candidates, on $1 tenant, $2 operations, $3 types, $4-$5 the USD
+ * window, $6-$7 the ARS window (centavos): one branch per currency, each a range of
+ * property_match_moneda per (operation, type), read from the index alone
+ * (it carries every column selected here).
  */
-#define PREFILTER \
-	" p.tenant_id = $1 AND p.estado = 'DISPONIBLE'" \
+#define CAND_BRANCH(cur, lo, hi) \
+	" SELECT p.id, p.moneda, p.precio_centavos, p.zona_norm, p.ambientes," \
+	"  p.publicado_at FROM strato.property p" \
+	" WHERE p.tenant_id = $1 AND p.estado = 'DISPONIBLE'" \
 	" AND p.operacion = ANY ($2::text[]) AND p.tipo = ANY ($3::text[])" \
-	" AND ($4::numeric IS NULL" \
-	"  OR (p.moneda = 'USD' AND p.precio BETWEEN $4::numeric AND $5::numeric)" \
-	"  OR (p.moneda = 'ARS' AND p.precio BETWEEN $6::numeric AND $7::numeric))"
+	" AND p.moneda = '" cur "' AND ($4::bigint IS NULL" \
+	"  OR p.precio_centavos BETWEEN " lo "::bigint AND " hi "::bigint)"
+#define CANDIDATES \
+	"(" CAND_BRANCH("USD", "$4", "$5") " UNION ALL" \
+	CAND_BRANCH("ARS", "$6", "$7") ") AS p"
+
+/* The candidate's price in the lead's currency ($11), at rate $12. */
+#define PC \
+	"(p.precio_centavos / CASE WHEN p.moneda = $11 THEN 100.0::float8" \
+	" WHEN $11 = 'USD' THEN 100.0 * $12::float8" \
+	" ELSE 100.0 / $12::float8 END)"
 
 /*
  * The ranking. Components in float8 (cheap per candidate); a lead's
  * unstated preference binds NULL, which the planner folds to a constant
- * component. x.pc is the price in the lead's currency ($11) at rate $12.
+ * component. PC is the price in the lead's currency ($11) at rate $12.
  */
 static const char rank_sql[] =
-	"SELECT s.id, s.codigo, s.titulo, s.operacion, s.tipo, s.zona,"
-	" trim_scale(s.precio)::text, s.moneda, s.ambientes::text, "
-	ST_SQL_TS("s.publicado_at") ","
+	"SELECT p.id, p.codigo, p.titulo, p.operacion, p.tipo, p.zona,"
+	" trim_scale(p.precio)::text, p.moneda, p.ambientes::text, "
+	ST_SQL_TS("p.publicado_at") ","
 	" round(s.score::numeric, 3)::text, round(s.sz::numeric, 3)::text,"
 	" round(s.sp::numeric, 3)::text, round(s.sa::numeric, 3)::text,"
 	" round(s.sr::numeric, 3)::text"
-	" FROM (SELECT c.*, $14::float8 * c.sz + $15::float8 * c.sp"
+	/* scored from the index alone (property_match_moneda) */
+	" FROM (SELECT c.id, c.publicado_at, c.sz, c.sp, c.sa, c.sr,"
+	"   $14::float8 * c.sz + $15::float8 * c.sp"
 	"   + $16::float8 * c.sa + $17::float8 * c.sr AS score"
-	"  FROM (SELECT p.id, p.codigo, p.titulo, p.operacion, p.tipo, p.zona,"
-	"    p.precio, p.moneda, p.ambientes, p.publicado_at,"
+	"  FROM (SELECT p.id, p.publicado_at,"
 	"    CASE WHEN $8::text[] IS NULL THEN 1"
 	"     WHEN p.zona_norm = ANY ($8::text[]) THEN 1"
 	"     WHEN p.zona_norm LIKE ANY ($18::text[]) THEN 0.5"
 	"     ELSE 0 END::float8 AS sz,"
-	"    CASE WHEN $4::numeric IS NULL THEN 1::float8"
+	"    CASE WHEN $4::bigint IS NULL THEN 1::float8"
 	"     ELSE greatest(0, 1 - CASE"
-	"      WHEN x.pc < $9::float8 THEN ($9::float8 - x.pc)"
+	"      WHEN " PC " < $9::float8 THEN ($9::float8 - " PC ")"
 	"       / nullif($9::float8 * 0.5, 0)"
-	"      WHEN x.pc > $10::float8 THEN (x.pc - $10::float8)"
+	"      WHEN " PC " > $10::float8 THEN (" PC " - $10::float8)"
 	"       / nullif($10::float8 * 0.5, 0)"
 	"      ELSE 0 END)"
 	"      * CASE WHEN p.moneda = $11 THEN 1 ELSE 0.9 END"
@@ -126,16 +143,13 @@ static const char rank_sql[] =
 	"     END::float8 AS sa,"
 	"    power(0.5::float8, least(1000, greatest(0, ($19::float8"
 	"     - date_part('epoch', p.publicado_at)) / 2592000))) AS sr"
-	"   FROM strato.property p CROSS JOIN LATERAL (SELECT CASE"
-	"    WHEN p.moneda = $11 THEN p.precio::float8"
-	"    WHEN $11 = 'USD' THEN p.precio::float8 / $12::float8"
-	"    ELSE p.precio::float8 * $12::float8 END AS pc OFFSET 0) AS x"
-	"   WHERE" PREFILTER ") c"
+	"   FROM " CANDIDATES ") c"
 	"  ORDER BY score DESC, c.publicado_at DESC, c.id LIMIT $20::int) s"
+	" JOIN strato.property p ON p.tenant_id = $1 AND p.id = s.id"
 	" ORDER BY s.score DESC, s.publicado_at DESC, s.id";
 
 static const char count_sql[] =
-	"SELECT count(*) FROM strato.property p WHERE" PREFILTER;
+	"SELECT count(*) FROM " CANDIDATES;
 
 void
 st_match_list_release(struct st_match_list *l)

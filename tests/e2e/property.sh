@@ -242,8 +242,8 @@ run "$STRATO" --db "$AG" visit cancel "$v2" --json
 expect_eq "$(json "j['estado']")" "CANCELADA" "visit cancel"
 run "$STRATO" --db "$AG" visit schedule "$lead" E "2031-03-10 16:00"
 expect_rc 0 "exactly an hour apart, and a cancelled visit, do not clash"
-run "$STRATO" --db "$AG" visit schedule "$lead" E "2031-03-10 15:30"
-expect_contains "$err" "clashes with visit \"$v1\"" "a done visit still holds its time"
+run "$STRATO" --db "$AG" visit schedule "$lead" E "2031-03-10 15:20"
+expect_contains "$err" "clashes with visit \"$v1\"" "a done visit still holds its time (the nearest is named)"
 run "$STRATO" --db "$AG" visit cancel nope
 expect_rc 1 "cancel of a missing visit"
 lead2=$(sql $db "INSERT INTO strato.lead (tenant_id, nombre, estado) SELECT id, 'Negociando',
