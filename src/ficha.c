@@ -229,7 +229,8 @@ conversation_for(struct st_db *db, const char *tenant_id, const char *lead_id,
 		"conversation",
 		"WITH n AS (INSERT INTO strato.conversation (tenant_id, lead_id,"
 		"  canal) VALUES ($1, $2, 'WHATSAPP') RETURNING *)"
-		" SELECT n.id, strato.jsonb_diff(NULL, to_jsonb(n))::text FROM n",
+		" SELECT n.id, strato.jsonb_diff(NULL, to_jsonb(n))::text"
+		" FROM n",
 		2, p, &out->conversation_id, err);
 }
 

@@ -85,9 +85,9 @@ static const char prefs_sql[] =
 
 /*
  * The candidates, on $1 tenant, $2 operations, $3 types, $4-$5 the USD
- * window, $6-$7 the ARS window (centavos): one branch per currency, each a range of
- * property_match_moneda per (operation, type), read from the index alone
- * (it carries every column selected here).
+ * window, $6-$7 the ARS window (centavos): one branch per currency, each
+ * a range of property_match_moneda per (operation, type), read from the
+ * index alone (it carries every column selected here).
  */
 #define CAND_BRANCH(cur, lo, hi) \
 	" SELECT p.id, p.moneda, p.precio_centavos, p.zona_norm, p.ambientes," \

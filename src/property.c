@@ -17,6 +17,9 @@
 	ST_SQL_TS("p.publicado_at") ", " ST_SQL_TS("p.created_at") ", " \
 	ST_SQL_TS("p.updated_at") " FROM strato.property p"
 
+/* Columns derived from others (0008), left out of audit diffs. */
+#define DERIVED "'{zona_norm,precio_centavos}'::text[]"
+
 /* Column of created_at in PROPERTY_COLS: the keyset cursor's first half. */
 #define COL_CREATED 17
 
@@ -482,7 +485,8 @@ st_property_create(struct st_db *db, const char *tenant_id,
 		"  nullif($15, ''), coalesce(nullif($16, ''), 'DISPONIBLE'))"
 		"  RETURNING *)"
 		" SELECT n.id,"
-		"  strato.jsonb_diff(NULL, to_jsonb(n) - '{zona_norm,precio_centavos}'::text[])::text FROM n",
+		"  strato.jsonb_diff(NULL, to_jsonb(n) - " DERIVED ")::text"
+		" FROM n",
 		NFIELDS + 1, v, &id, err) < 0)
 		goto cleanup;
 	if (st_property_fetch(db, tenant_id, id, out, err) < 0)
@@ -545,8 +549,8 @@ st_property_update(struct st_db *db, const char *tenant_id, const char *ref,
 		SET("estado", 17, "$17")
 		"  FROM o WHERE p.tenant_id = o.tenant_id AND p.id = o.id"
 		"  RETURNING p.*)"
-		" SELECT n.id, strato.jsonb_diff(to_jsonb(o) - '{zona_norm,precio_centavos}'::text[],"
-		"  to_jsonb(n) - '{zona_norm,precio_centavos}'::text[])::text"
+		" SELECT n.id, strato.jsonb_diff(to_jsonb(o) - " DERIVED ","
+		"  to_jsonb(n) - " DERIVED ")::text"
 		" FROM o JOIN n USING (tenant_id, id)",
 		NFIELDS + 2, v, &id, err) < 0)
 		goto cleanup;
@@ -584,7 +588,8 @@ st_property_delete(struct st_db *db, const char *tenant_id, const char *ref,
 	if (write_audited(db, tenant_id, "property.delete",
 		"WITH d AS (DELETE FROM strato.property"
 		"  WHERE tenant_id = $1 AND id = $2 RETURNING *)"
-		" SELECT d.id, strato.jsonb_diff(to_jsonb(d) - '{zona_norm,precio_centavos}'::text[], NULL)::text"
+		" SELECT d.id,"
+		"  strato.jsonb_diff(to_jsonb(d) - " DERIVED ", NULL)::text"
 		" FROM d",
 		2, v, &id, err) < 0)
 		goto cleanup;

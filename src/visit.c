@@ -391,7 +391,8 @@ st_visit_schedule(struct st_db *db, const char *tenant_id,
 		"  SELECT $1, $2, $3, p.id, 'VISITA', 'Visita: ' || p.titulo,"
 		"  $5::timestamptz FROM strato.property p"
 		"  WHERE p.tenant_id = $1 AND p.id = $4 RETURNING *)"
-		" SELECT n.id, strato.jsonb_diff(NULL, to_jsonb(n))::text FROM n",
+		" SELECT n.id, strato.jsonb_diff(NULL, to_jsonb(n))::text"
+		" FROM n",
 		5, (const char *const[]){ tenant_id, spec->lead_id, agent, prop,
 		fecha }, &id, err) < 0 ||
 	    promote_lead(db, tenant_id, spec->lead_id, err) < 0 ||
