@@ -114,10 +114,15 @@ demo: deps all
 	@scripts/demo
 
 # Benchmarks print their figures beside a baseline measured in the same run
-# (the machines are shared: absolute times vary). LEADS=100000 for a quick one.
-bench: deps all
+# (the machines are shared: absolute times vary). LEADS=100000 for a quick one;
+# PROPERTIES sets the catalogue of bench/match (default 100000).
+bench: deps all $(BUILD)/bench_match
 	@bench/legacy/run.sh $(LEADS)
 	@bench/import/run.sh $(LEADS)
+	@bench/match/run.sh $(PROPERTIES)
+
+$(BUILD)/bench_match: bench/match/bench.c $(BUILD)/libstrato.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

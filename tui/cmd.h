@@ -72,6 +72,9 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_tenant_table[];
 extern const struct cmd_entry cmd_user_table[];
 extern const struct cmd_entry cmd_lead_table[];
+extern const struct cmd_entry cmd_property_table[];
+extern const struct cmd_entry cmd_visit_table[];
+extern const struct cmd_entry cmd_send_table[];
 extern const struct cmd_entry cmd_audit_table[];
 extern const struct cmd_entry cmd_campaign_table[];
 extern const struct cmd_entry cmd_template_table[];
