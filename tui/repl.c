@@ -2,6 +2,7 @@
  * repl.c - scripts and the interactive shell.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,13 @@ on_line(char *line)
 static char *
 read_line(const char *prompt)
 {
+	sigset_t block, old;
+
+	/* SIGINT waits while readline works (a completion may be querying)
+	 * and arrives only inside pselect, so no Ctrl-C is ever missed */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	line_ready = false;
 	got_line = NULL;
 	rl_callback_handler_install(prompt, on_line);
@@ -274,7 +282,7 @@ read_line(const char *prompt)
 
 		FD_ZERO(&fds);
 		FD_SET(fd, &fds);
-		if (select(fd + 1, &fds, NULL, NULL, NULL) < 0) {
+		if (pselect(fd + 1, &fds, NULL, NULL, NULL, &old) < 0) {
 			if (errno != EINTR)
 				break;
 			if (output_sigint_take()) {
@@ -291,6 +299,7 @@ read_line(const char *prompt)
 	}
 	if (!line_ready)
 		rl_callback_handler_remove();
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return got_line;
 }
 

@@ -269,13 +269,13 @@ load_screen(struct tui *t, int s)
 static void
 open_detail(struct tui *t, const char *id)
 {
-	char *line;
+	char *line, *keep = st_xstrdup(id); /* id may be t->detail_id */
 
 	free(t->detail_id);
-	t->detail_id = st_xstrdup(id);
+	t->detail_id = keep;
 	t->in_detail = true;
 	t->detail.loading = true;
-	line = st_xasprintf("lead show '%s'", id);
+	line = st_xasprintf("lead show '%s'", keep);
 	run_line(t, line, TO_DETAIL, 0);
 	free(line);
 }
@@ -452,7 +452,7 @@ static const struct binding {
 	  "send fichas %s " },
 	{ 'D', 0, "D", "lead: delete (asks first)", ACT_DELETE,
 	  "lead delete %s" },
-	{ VK_ESC, 'q', "Esc q", "back; quit from the first screen",
+	{ VK_ESC, 0, "Esc q", "back (q on the first screen quits)",
 	  ACT_BACK, NULL },
 	{ 3, 0, "Ctrl-C", "cancel the running query", ACT_CANCEL, NULL },
 	{ 'R', 0, "R", "reconnect after a lost connection", ACT_RECONNECT,
@@ -544,8 +544,9 @@ next_screen(struct tui *t, int step)
 		load_screen(t, t->screen);
 }
 
+/* Esc and q go back a level; only q leaves from the first screen. */
 static void
-back(struct tui *t)
+back(struct tui *t, bool may_quit)
 {
 	if (t->pane_open)
 		t->pane_open = false;
@@ -553,7 +554,7 @@ back(struct tui *t)
 		t->in_detail = false;
 	else if (t->screen)
 		t->screen = 0;
-	else
+	else if (may_quit)
 		t->quit = true;
 }
 
@@ -566,7 +567,7 @@ do_action(struct tui *t, const struct binding *b)
 	case ACT_LINE: open_line(t, ""); break;
 	case ACT_NEXT: next_screen(t, 1); break;
 	case ACT_PREV: next_screen(t, -1); break;
-	case ACT_BACK: back(t); break;
+	case ACT_BACK: back(t, false); break;
 	case ACT_CANCEL: worker_cancel(t->w, JOB_CMD);
 		worker_cancel(t->w, JOB_LEADS); break;
 	case ACT_RECONNECT:
@@ -650,7 +651,7 @@ on_key(struct tui *t, int key)
 		return;
 	}
 	if (key == 'q' && (t->pane_open || t->in_detail || t->screen)) {
-		back(t);
+		back(t, true);
 		return;
 	}
 	screen_key(t, key);
@@ -909,6 +910,7 @@ tui_run(struct cmd_ctx *ctx)
 		table_view_init(&t.tabs[s], screens[s].command ?
 				screens[s].command : "");
 	table_view_init(&t.detail, "lead show");
+	t.detail.want_reload = false; /* loaded when a lead is opened */
 	table_view_init(&t.pane, "");
 	view_input_init(&t.line, "");
 	if (!st_db_login_tenant(ctx->db) && !ctx->tenant_slug)
