@@ -7,8 +7,9 @@ SELECT set_config('app.tenant_id', (SELECT id::text FROM strato.tenant WHERE slu
 INSERT INTO strato.assistant (tenant_id, nombre, prompt, config, voice_id)
 VALUES (strato.current_tenant_id(), 'Astor',
         'Sos Astor, el asistente de la inmobiliaria. Respondé en castellano rioplatense.',
-        '{"saludo": "¡Hola {{nombre}}! Soy Astor 👋", "max_fichas": 3,
-          "pesos": {"zona": 0.5, "precio": 0.3, "tipo": 0.2}}', 'EXAVITQu4vr4xnSDxMaL');
+        '{"greeting": "¡Hola {{primer_nombre}}! Soy Astor 👋",
+          "ranking": {"zona": 0.4, "precio": 0.35, "ambientes": 0.15, "recencia": 0.1}}',
+        'EXAVITQu4vr4xnSDxMaL');
 INSERT INTO strato.lead (tenant_id, nombre, telefono, telefono_e164, email, origen, estado,
                          tipo, operacion, tipo_propiedad, zonas, presupuesto_max, moneda,
                          ambientes, tags, assigned_to_id)
@@ -34,9 +35,35 @@ VALUES
   390000, 'USD', 'VENTA', 'LOCAL', 'Caballito', NULL, NULL, 120),
  (strato.current_tenant_id(), 'SUR-003', '2 ambientes a estrenar', 'Amenities, apto mascotas.',
   600000, 'ARS', 'ALQUILER', 'DEPARTAMENTO', 'Nueva Córdoba', 2, 1, 48);
-INSERT INTO strato.campaign (tenant_id, nombre, tipo, config)
-VALUES (strato.current_tenant_id(), 'Oportunidades de la semana', 'OPORTUNIDADES',
-        '{"canal": "WHATSAPP", "texto": "Hola {{nombre}}, entraron propiedades en {{zona}}: {{propiedades}}"}');
+-- A few hundred more leads, so the lists page and the search has work.
+INSERT INTO strato.lead (tenant_id, nombre, telefono, telefono_e164, email, origen, estado,
+                         tipo, operacion, tipo_propiedad, zonas, presupuesto_min, presupuesto_max,
+                         moneda, ambientes, tags, created_at)
+SELECT strato.current_tenant_id(),
+       (ARRAY['Lucía', 'Martín', 'Sofía', 'Joaquín', 'Valentina', 'Agustín', 'Camila',
+              'Tomás', 'Florencia', 'Nicolás', 'Josefina', 'Matías'])[1 + g % 12] || ' ' ||
+       (ARRAY['González', 'Rodríguez', 'Fernández', 'López', 'Martínez', 'Pérez', 'Gómez',
+              'Díaz', 'Sánchez', 'Romero', 'Muñoz', 'Peña', 'Ibáñez'])[1 + (g / 12) % 13],
+       '+54 9 11 5' || lpad(g::text, 3, '0') || '-' || lpad((g * 37 % 10000)::text, 4, '0'),
+       '+549115' || lpad(g::text, 3, '0') || lpad((g * 37 % 10000)::text, 4, '0'),
+       'lead' || g || '@example.com',
+       (ARRAY['META_ADS', 'WEB', 'WHATSAPP', 'REFERIDO'])[1 + g % 4],
+       (ARRAY['NUEVO', 'NUEVO', 'CONTACTADO', 'CALIFICADO', 'NEGOCIACION', 'PERDIDO'])[1 + g % 6],
+       'COMPRADOR', 'VENTA', 'DEPARTAMENTO',
+       ARRAY[(ARRAY['Palermo', 'Belgrano', 'Caballito', 'Núñez', 'Recoleta', 'Almagro'])[1 + g % 6]],
+       60000 + (g % 20) * 10000, 100000 + (g % 20) * 15000, 'USD', 1 + g % 4,
+       CASE WHEN g % 5 = 0 THEN ARRAY['vip'] ELSE ARRAY[]::text[] END,
+       now() - g * interval '37 minutes'
+  FROM generate_series(1, 300) AS g;
+INSERT INTO strato.property (tenant_id, codigo, titulo, precio, moneda, operacion, tipo, zona,
+                             ambientes, superficie_m2, publicado_at)
+SELECT strato.current_tenant_id(), 'SUR-' || lpad((100 + g)::text, 3, '0'),
+       (1 + g % 4) || ' ambientes en ' ||
+       (ARRAY['Palermo', 'Belgrano', 'Caballito', 'Núñez', 'Recoleta', 'Almagro'])[1 + g % 6],
+       70000 + (g * 7919 % 40) * 5000, 'USD', 'VENTA', 'DEPARTAMENTO',
+       (ARRAY['Palermo', 'Belgrano', 'Caballito', 'Núñez', 'Recoleta', 'Almagro'])[1 + g % 6],
+       1 + g % 4, 30 + (1 + g % 4) * 18, now() - g * interval '1 day'
+  FROM generate_series(1, 60) AS g;
 COMMIT;
 
 BEGIN;
