@@ -22,6 +22,7 @@ static const struct cmd_entry *const tables[] = {
 	cmd_campaign_table,
 	cmd_template_table,
 	cmd_assistant_table,
+	cmd_integration_table,
 	cmd_help_table,
 	cmd_shell_table,
 };
