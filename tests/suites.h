@@ -22,5 +22,6 @@ Suite *property_suite(void);
 Suite *lead_suite(void);
 Suite *campaign_config_suite(void);
 Suite *personalize_suite(void);
+Suite *crypto_suite(void);
 
 #endif
