@@ -87,6 +87,10 @@ key_new(const unsigned char *bytes)
 	return key;
 }
 
+/*
+ * Decode into a stack buffer that is wiped on every path, so the key bytes
+ * live only in the returned key.
+ */
 struct st_crypto_key *
 st_crypto_key_parse(const char *text, size_t len, const char *what,
 		    struct st_error *err)
@@ -105,7 +109,13 @@ st_crypto_key_parse(const char *text, size_t len, const char *what,
 		st_error_set(err, ST_EINVAL, "%s is empty", what);
 		return NULL;
 	}
-	n = len / 4 * 3 <= sizeof(raw) ? st_base64_decode(text, len, raw) : -1;
+	if (len / 4 * 3 > sizeof(raw)) {
+		st_error_set(err, ST_EINVAL, "%s is far longer than a key", what);
+		st_error_hint(err, "Make a key with \"openssl rand -base64 "
+			      "32\".");
+		return NULL;
+	}
+	n = st_base64_decode(text, len, raw);
 	if (n < 0) {
 		st_error_set(err, ST_EINVAL, "%s is not valid base64", what);
 		st_error_hint(err, "Make a key with \"openssl rand -base64 "
@@ -160,6 +170,7 @@ st_crypto_key_read_file(const char *path, struct st_error *err)
 	return key;
 }
 
+/* The file wins over the variable, as the safer of the two. */
 struct st_crypto_key *
 st_crypto_key_from_env(struct st_error *err)
 {
@@ -245,6 +256,10 @@ cleanup:
 	return ret;
 }
 
+/*
+ * The plaintext buffer is only handed out once the tag has verified;
+ * on failure whatever was decrypted into it is wiped first.
+ */
 int
 st_crypto_open(const struct st_crypto_key *key, const char *aad,
 	       const unsigned char *ct, size_t n, char **out, size_t *outlen,
@@ -259,7 +274,8 @@ st_crypto_open(const struct st_crypto_key *key, const char *aad,
 	*out = NULL;
 	*outlen = 0;
 	if (n < ST_CRYPTO_NONCE_LEN + ST_CRYPTO_TAG_LEN || n > (size_t)1 << 30) {
-		st_error_set(err, ST_EINVAL, "the ciphertext is truncated");
+		st_error_set(err, ST_EINVAL, "the ciphertext has an impossible "
+			     "length");
 		return -1;
 	}
 	body = n - ST_CRYPTO_NONCE_LEN - ST_CRYPTO_TAG_LEN;

@@ -62,6 +62,7 @@ static const struct {
 	{ "WHATSAPP", whatsapp_fields },
 };
 
+/* Case-insensitive: users type manychat, the table says MANYCHAT. */
 const char *
 st_integration_provider(const char *s)
 {
@@ -71,6 +72,7 @@ st_integration_provider(const char *s)
 	return NULL;
 }
 
+/* The table of a canonical name; NULL for anything else. */
 const struct st_integration_field *
 st_integration_fields(const char *provider)
 {
@@ -80,6 +82,7 @@ st_integration_fields(const char *provider)
 	return NULL;
 }
 
+/* Exact, lower-case field names only: flags are mapped before. */
 const struct st_integration_field *
 st_integration_field(const char *provider, const char *name)
 {
@@ -91,6 +94,7 @@ st_integration_field(const char *provider, const char *name)
 	return NULL;
 }
 
+/* For error hints: the valid fields, in table order. */
 char *
 st_integration_field_names(const char *provider)
 {
@@ -116,6 +120,7 @@ st_integration_mask(const char *secret)
 	return st_xasprintf("…%s", secret + n - 4);
 }
 
+/* Wipe every value; names are borrowed from the field tables. */
 void
 st_secrets_release(struct st_secrets *s)
 {
@@ -126,6 +131,7 @@ st_secrets_release(struct st_secrets *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* Replace or add; an equal value is no change (and no audit entry). */
 bool
 st_secrets_put(struct st_secrets *s, const char *name, const char *value)
 {
@@ -147,6 +153,7 @@ st_secrets_put(struct st_secrets *s, const char *name, const char *value)
 	return true;
 }
 
+/* Borrowed; valid until the set changes. */
 const char *
 st_secrets_get(const struct st_secrets *s, const char *name)
 {
@@ -156,6 +163,7 @@ st_secrets_get(const struct st_secrets *s, const char *name)
 	return NULL;
 }
 
+/* Printable ASCII only, so the blob needs just two escapes. */
 int
 st_secrets_check_value(const char *provider, const char *name,
 		       const char *value, struct st_error *err)
@@ -291,6 +299,7 @@ aad_of(const char *tenant_id, const char *provider)
 			    provider);
 }
 
+/* Written to a buffer of exact size, sealed, then wiped. */
 char *
 st_secrets_seal(const char *tenant_id, const char *provider,
 		const struct st_secrets *s, const struct st_crypto_key *key,
@@ -384,6 +393,7 @@ check_key(const char *provider, const char *key_id,
 	return 0;
 }
 
+/* The key id is checked before the tag, to name a wrong key. */
 int
 st_secrets_open(const char *tenant_id, const char *provider,
 		const char *hex, const char *key_id,

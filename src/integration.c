@@ -115,6 +115,7 @@ need_provider(const char *s, struct st_error *err)
 	return p;
 }
 
+/* Agents and admins alike; the secret columns are not read here. */
 int
 st_integration_list(struct st_db *db, const char *tenant_id,
 		    struct st_integration_list *out, struct st_error *err)
@@ -169,6 +170,10 @@ mask_secrets(struct st_integration *in, const struct st_secrets *s)
 	}
 }
 
+/*
+ * Admins read the ciphertext in the same statement as the row and open it
+ * here; agents run a statement that does not name the secret columns.
+ */
 int
 st_integration_get(struct st_db *db, const char *tenant_id,
 		   const char *provider, const struct st_crypto_key *key,
@@ -431,6 +436,11 @@ write_row(struct st_db *db, const char *tenant_id, const char *p,
 	return 0;
 }
 
+/*
+ * Lock, merge, seal, upsert and audit in one tenant transaction. The row
+ * is locked before anything is decrypted, and locking names the secret
+ * columns, so an agent is refused by the server's grants first.
+ */
 int
 st_integration_set(struct st_db *db, const char *tenant_id,
 		   const char *provider,
@@ -539,6 +549,7 @@ update_active(struct st_db *db, const char *tenant_id, const char *p,
 	return 0;
 }
 
+/* A no-op (already in that state) commits nothing and audits nothing. */
 int
 st_integration_set_active(struct st_db *db, const char *tenant_id,
 			  const char *provider, bool active,
@@ -670,6 +681,10 @@ cleanup:
 	return ret;
 }
 
+/*
+ * One transaction over all tenants: either every row moves to the new key
+ * or none does, so the operator never holds a database under two keys.
+ */
 int
 st_integration_rotate_key(struct st_db *db,
 			  const struct st_crypto_key *old_key,

@@ -30,6 +30,7 @@ key_of(const char *b64)
 
 START_TEST(test_key_parse)
 {
+	char big[400];
 	struct st_crypto_key *k;
 	struct st_error err;
 
@@ -56,6 +57,10 @@ START_TEST(test_key_parse)
 	k = st_crypto_key_parse(KEY_ZERO "AAAA", strlen(KEY_ZERO) + 4, "KEY",
 				&err);
 	ck_assert_ptr_null(k); /* data after the padding */
+	memset(big, 'A', sizeof(big));
+	k = st_crypto_key_parse(big, sizeof(big), "KEY", &err);
+	ck_assert_ptr_null(k);
+	ck_assert_str_eq(err.message, "KEY is far longer than a key");
 	k = st_crypto_key_parse(" \n", 2, "KEY", &err);
 	ck_assert_ptr_null(k);
 	ck_assert_str_eq(err.message, "KEY is empty");

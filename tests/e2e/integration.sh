@@ -100,6 +100,8 @@ expect_contains "$err" "MANYCHAT, UCHAT, ELEVENLABS, WHATSAPP" "lists the provid
 # list, enable, disable, test.
 irun "$STRATO" --db "$ADM" integration list --json
 expect_rc 0 "integration list"
+expect_eq "$(json "[('secrets' in i, len(i['key_id'])) for i in j]")" "[(False, 8), (False, 8)]" \
+	"list names the key, decrypts nothing"
 expect_eq "$(json "[(i['provider'], i['is_active']) for i in j]")" \
 	"[('MANYCHAT', False), ('WHATSAPP', False)]" "list: two, disabled"
 irun "$STRATO" --db "$ADM" integration enable manychat
@@ -138,7 +140,8 @@ expect_eq "$(sql $db "SELECT diff->'config' ? 'new' FROM strato.audit_log
 # Agents see that integrations exist, never a secret, and cannot set them.
 irun "$STRATO" --db "$AG" integration list --json
 expect_rc 0 "an agent lists integrations"
-expect_eq "$(json "[i['secrets'] for i in j]")" "[None, None, None]" "without secrets"
+expect_eq "$(json "[('secrets' in i, i['key_id']) for i in j]")" \
+	"[(False, None), (False, None), (False, None)]" "without secrets or key ids"
 irun "$STRATO" --db "$AG" integration show manychat --json
 expect_eq "$(json "j['secrets'], j['config']['base_url']")" "None http://127.0.0.1:9/mc" \
 	"an agent's show has config, no secrets"
@@ -177,6 +180,13 @@ irun env -u STRATO_MASTER_KEY_FILE "$STRATO" --db "$ADM" integration show manych
 expect_rc 1 "show without a master key"
 expect_contains "$err" "cannot decrypt the MANYCHAT secrets: no master key is configured" "said plainly"
 expect_contains "$err" "STRATO_MASTER_KEY_FILE" "with a hint"
+irun env -u STRATO_MASTER_KEY_FILE "$STRATO" --db "$ADM" integration set manychat --base-url http://127.0.0.1:9/mc2
+expect_rc 0 "a plain change needs no master key"
+expect_contains "$out" "integration MANYCHAT updated" "and is confirmed"
+irun env -u STRATO_MASTER_KEY_FILE sh -c "printf 'x-5ecret-no-key-0123456\n' | '$STRATO' --db \"$ADM\" \
+	integration set manychat --webhook-token --secret-stdin"
+expect_rc 1 "a secret change without a master key"
+expect_contains "$err" "cannot store the MANYCHAT secrets: no master key is configured" "said plainly"
 irun env -u STRATO_MASTER_KEY_FILE STRATO_MASTER_KEY=c2hvcnQ= "$STRATO" --db "$ADM" integration show manychat
 expect_rc 1 "a key of the wrong length"
 expect_contains "$err" "STRATO_MASTER_KEY holds 5 bytes, not 32" "said plainly"
@@ -216,8 +226,13 @@ STRATO_MASTER_KEY_FILE="$work/k2" "$STRATO" --db "$ADM" integration set uchat --
 	--secret-stdin <"$work/fifo" >"$work/ps.out" 2>&1 &
 pid=$!
 exec 9>"$work/fifo"
-sleep 0.3
-ps -eo args >"$work/ps" 2>&1
+tries=0
+while [ $tries -lt 50 ]; do # until strato itself is up and waiting
+	ps -eo args >"$work/ps" 2>&1
+	grep -q "^$STRATO .*integration set uchat" "$work/ps" && break
+	tries=$((tries + 1))
+	sleep 0.1
+done
 printf 'uchat-5ecret-via-fifo-QRST\n' >&9
 exec 9>&-
 wait $pid
@@ -230,7 +245,7 @@ cat "$work/ps.out" >>"$work/all"
 pg_dump --data-only --no-owner "$C" >"$work/dump.sql" 2>&1
 expect_contains "$(cat "$work/dump.sql")" "tenant_integration" "the dump has the table"
 for s in "$mc" "$wa_access" "$wa_app" verify-tok-0123456789 otra-uchat-5ecret-abcdefgh \
-	uchat-5ecret-via-fifo-QRST agent-5ecret-value-0000; do
+	uchat-5ecret-via-fifo-QRST agent-5ecret-value-0000 x-5ecret-no-key-0123456; do
 	expect_eq "$(grep -c -- "$s" "$work/all")" "0" "$s: in no command output"
 	expect_eq "$(grep -c -- "$s" "${STRATO_TEST_PGLOG:-/dev/null}")" "0" "$s: not in the server log"
 	expect_eq "$(grep -c -- "$s" "$work/dump.sql")" "0" "$s: not in the database dump"
