@@ -107,7 +107,7 @@ need_provider(const char *s, struct st_error *err)
 	const char *p = st_integration_provider(s);
 
 	if (!p) {
-		st_error_set(err, ST_EINVAL, "unknown provider \"%s\"",
+		st_error_set(err, ST_EUSAGE, "unknown provider \"%s\"",
 			     s ? s : "");
 		st_error_hint(err, "Use one of " ST_INTEGRATION_PROVIDERS
 			      " (any case).");
@@ -236,7 +236,7 @@ check_values(const char *p, const struct st_integration_value *vals,
 
 		if (!f) {
 			names = st_integration_field_names(p);
-			st_error_set(err, ST_EINVAL, "%s has no field \"%s\"", p,
+			st_error_set(err, ST_EUSAGE, "%s has no field \"%s\"", p,
 				     vals[i].name ? vals[i].name : "");
 			st_error_hint(err, "Its fields are: %s.", names);
 			free(names);
@@ -391,8 +391,13 @@ merge_secrets(const char *tenant_id, const char *p, const char *hex,
 	for (size_t i = 0; i < n; i++) {
 		const struct st_integration_field *f =
 			st_integration_field(p, vals[i].name);
+		size_t k = 0;
 
-		if (f->secret && st_secrets_put(&s, f->name, vals[i].value))
+		if (!f->secret || !st_secrets_put(&s, f->name, vals[i].value))
+			continue;
+		while (k < *nchanged && strcmp(changed[k], f->name) != 0)
+			k++;
+		if (k == *nchanged) /* a field given twice is named once */
 			changed[(*nchanged)++] = f->name;
 	}
 	*sealed = st_secrets_seal(tenant_id, p, &s, key, err);

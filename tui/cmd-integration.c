@@ -217,7 +217,13 @@ read_secret_lines(FILE *f, const char *p, struct st_integration_value *vals,
 		*eq = '\0';
 		fd = st_integration_field(p, line);
 		if (!fd) {
-			no_field(p, line, err);
+			/* not repeated: the line may be a secret with an '=' */
+			char *names = st_integration_field_names(p);
+
+			st_error_set(err, ST_EUSAGE, "a line of standard input "
+				     "names no field of %s", p);
+			st_error_hint(err, "Its fields are: %s.", names);
+			free(names);
 			goto cleanup;
 		}
 		if (!fd->secret) {
@@ -225,8 +231,11 @@ read_secret_lines(FILE *f, const char *p, struct st_integration_value *vals,
 			st_error_hint(err, "Pass it as --%s VALUE.", line);
 			goto cleanup;
 		}
-		if (*n == SET_VALUES_MAX)
+		if (*n == SET_VALUES_MAX) {
+			st_error_set(err, ST_EUSAGE, "too many lines on standard "
+				     "input");
 			goto cleanup;
+		}
 		owned[(*nowned)++] = st_xstrdup(eq + 1);
 		vals[(*n)++] = (struct st_integration_value){ fd->name,
 							      owned[*nowned - 1] };

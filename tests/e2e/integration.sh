@@ -84,7 +84,8 @@ expect_rc 2 "an unknown flag"
 expect_contains "$err" '"--colour"' "names it"
 irun sh -c "printf 'nope=1\n' | '$STRATO' --db \"$ADM\" integration set elevenlabs --secret-stdin"
 expect_rc 2 "an unknown field on stdin"
-expect_contains "$err" 'ELEVENLABS has no field "nope"' "names it and the provider"
+expect_contains "$err" 'a line of standard input names no field of ELEVENLABS' "names the provider"
+expect_lacks "$err" "nope" "without repeating the line, which may be a secret"
 expect_contains "$err" "api_key, voice_id" "lists the valid ones"
 irun "$STRATO" --db "$ADM" integration set manychat --api-token 'argv-5ecret-value-XYZW'
 expect_rc 2 "a secret value on the command line is refused"
@@ -96,6 +97,11 @@ expect_lacks "$err" "argv-5ecret-value-XYZW" "and not repeated either"
 irun "$STRATO" --db "$ADM" integration set ACME --base-url http://x
 expect_rc 2 "an unknown provider"
 expect_contains "$err" "MANYCHAT, UCHAT, ELEVENLABS, WHATSAPP" "lists the providers"
+irun "$STRATO" --db "$ADM" integration set uchat --base-url ftp://example.com
+expect_rc 1 "a base_url that is not http(s)"
+expect_contains "$err" 'invalid base_url "ftp://example.com"' "said plainly"
+irun "$STRATO" --db "$ADM" integration show acme
+expect_rc 2 "show of an unknown provider is a usage error too"
 
 # list, enable, disable, test.
 irun "$STRATO" --db "$ADM" integration list --json
@@ -219,6 +225,20 @@ expect_contains "$err" "they were encrypted under key $id2, not the configured k
 expect_eq "$(sql $db "SELECT count(*) FROM strato.audit_log WHERE action = 'integration.rotate_key'")" \
 	"3" "rotation audited per row"
 
+# A row under a third key stops the whole rotation, and nothing moves.
+irun "$STRATO" --db "$C" tenant create --name Tres --slug tres
+irun sh -c "printf 'el-5ecret-under-k1-abcdefgh\n' | '$STRATO' --db \"$C\" --tenant tres \
+	integration set elevenlabs --api-key --secret-stdin"
+expect_rc 0 "a new tenant's secret under the old key"
+openssl rand -base64 32 >"$work/k3"
+irun "$STRATO" --db "$C" integration rotate-key --new-key-file "$work/k3"
+expect_rc 1 "rotate-key with rows under another key"
+expect_contains "$err" "encrypted under key $id2, not the configured key $id1" "names the stray key"
+expect_contains "$err" "nothing was rotated" "and says nothing moved"
+expect_eq "$(sql $db "SELECT string_agg(DISTINCT secret_key_id, ' ' ORDER BY secret_key_id)
+	FROM strato.tenant_integration WHERE secret_key_id IS NOT NULL")" \
+	"$(printf '%s\n' "$id1" "$id2" | sort | tr '\n' ' ' | sed 's/ $//')" "every row kept its key"
+
 # ps: secrets travel on stdin, so argv never holds one. Watch the process
 # while it waits for its standard input.
 mkfifo "$work/fifo"
@@ -241,11 +261,42 @@ expect_contains "$(cat "$work/ps")" "integration set uchat" "ps saw the command"
 expect_lacks "$(cat "$work/ps")" "uchat-5ecret-via-fifo-QRST" "but not the secret"
 cat "$work/ps.out" >>"$work/all"
 
+# On a terminal each secret switch prompts, without echo.
+run python3 - "$STRATO" "$ADM" "$work/k2" <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["STRATO_MASTER_KEY_FILE"] = sys.argv[3]
+    os.execv(sys.argv[1], [sys.argv[1], "--db", sys.argv[2], "integration",
+                           "set", "whatsapp", "--verify-token"])
+def read_until(needle, timeout=10):
+    buf, end = b"", time.time() + timeout
+    while needle.encode() not in buf and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                buf += os.read(fd, 4096)
+            except OSError:
+                break
+    return buf.decode(errors="replace")
+out = read_until("verify_token: ")
+os.write(fd, b"tty-5ecret-typed-in-WXYZ\r")
+out += read_until("updated")
+os.waitpid(pid, 0)
+print(out)
+PY
+printf '%s\n' "$out" >>"$work/all"
+expect_contains "$out" "WHATSAPP verify_token: " "a terminal gets a prompt"
+expect_contains "$out" "integration WHATSAPP updated" "and the secret typed there is set"
+expect_lacks "$out" "tty-5ecret-typed-in-WXYZ" "the typed secret is not echoed"
+expect_contains "$out" '"verify_token":"…WXYZ"' "shown masked"
+
 # The plain text of every secret: nowhere.
 pg_dump --data-only --no-owner "$C" >"$work/dump.sql" 2>&1
 expect_contains "$(cat "$work/dump.sql")" "tenant_integration" "the dump has the table"
 for s in "$mc" "$wa_access" "$wa_app" verify-tok-0123456789 otra-uchat-5ecret-abcdefgh \
-	uchat-5ecret-via-fifo-QRST agent-5ecret-value-0000 x-5ecret-no-key-0123456; do
+	uchat-5ecret-via-fifo-QRST agent-5ecret-value-0000 x-5ecret-no-key-0123456 \
+	tty-5ecret-typed-in-WXYZ el-5ecret-under-k1-abcdefgh; do
 	expect_eq "$(grep -c -- "$s" "$work/all")" "0" "$s: in no command output"
 	expect_eq "$(grep -c -- "$s" "${STRATO_TEST_PGLOG:-/dev/null}")" "0" "$s: not in the server log"
 	expect_eq "$(grep -c -- "$s" "$work/dump.sql")" "0" "$s: not in the database dump"
