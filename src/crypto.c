@@ -64,7 +64,8 @@ st_base64_decode(const char *src, size_t len, unsigned char *dst)
 			return -1;
 		dst[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
 		if (pad < 2)
-			dst[o++] = (unsigned char)((v[1] & 0x0f) << 4 | v[2] >> 2);
+			dst[o++] = (unsigned char)((v[1] & 0x0f) << 4 |
+						   v[2] >> 2);
 		if (pad < 1)
 			dst[o++] = (unsigned char)((v[2] & 0x03) << 6 | v[3]);
 	}
@@ -110,7 +111,8 @@ st_crypto_key_parse(const char *text, size_t len, const char *what,
 		return NULL;
 	}
 	if (len / 4 * 3 > sizeof(raw)) {
-		st_error_set(err, ST_EINVAL, "%s is far longer than a key", what);
+		st_error_set(err, ST_EINVAL, "%s is far longer than a key",
+			     what);
 		st_error_hint(err, "Make a key with \"openssl rand -base64 "
 			      "32\".");
 		return NULL;
@@ -273,7 +275,8 @@ st_crypto_open(const struct st_crypto_key *key, const char *aad,
 
 	*out = NULL;
 	*outlen = 0;
-	if (n < ST_CRYPTO_NONCE_LEN + ST_CRYPTO_TAG_LEN || n > (size_t)1 << 30) {
+	if (n < ST_CRYPTO_NONCE_LEN + ST_CRYPTO_TAG_LEN ||
+	    n > (size_t)1 << 30) {
 		st_error_set(err, ST_EINVAL, "the ciphertext has an impossible "
 			     "length");
 		return -1;

@@ -36,7 +36,8 @@ static const struct st_integration_field elevenlabs_fields[] = {
 	{ "voice_id", false, true, "voice to synthesise with" },
 	{ "model_id", false, false, "model (eleven_multilingual_v2)" },
 	{ "output_format", false, false, "audio format (mp3_44100_128)" },
-	{ "base_url", false, false, "API base URL (https://api.elevenlabs.io)" },
+	{ "base_url", false, false, "API base URL "
+	  "(https://api.elevenlabs.io)" },
 	{ NULL, false, false, NULL },
 };
 
@@ -183,11 +184,11 @@ st_secrets_check_value(const char *provider, const char *name,
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)value[i] < 0x20 ||
 		    (unsigned char)value[i] > 0x7e) {
-			st_error_set(err, ST_EINVAL, "the %s %s holds a control "
-				     "character or non-ASCII byte", provider,
-				     name);
-			st_error_hint(err, "Provider tokens are printable ASCII; "
-				      "check what was pasted.");
+			st_error_set(err, ST_EINVAL, "the %s %s holds a "
+				     "control character or non-ASCII byte",
+				     provider, name);
+			st_error_hint(err, "Provider tokens are printable "
+				      "ASCII; check what was pasted.");
 			return -1;
 		}
 	return 0;
@@ -371,20 +372,20 @@ check_key(const char *provider, const char *key_id,
 	  const struct st_crypto_key *key, struct st_error *err)
 {
 	if (!key) {
-		st_error_set(err, ST_ESTATE, "cannot decrypt the %s secrets: no "
-			     "master key is configured", provider);
+		st_error_set(err, ST_ESTATE, "cannot decrypt the %s secrets: "
+			     "no master key is configured", provider);
 		st_error_detail(err, "They were encrypted under key %s.",
 				key_id ? key_id : "(none)");
-		st_error_hint(err, "Set STRATO_MASTER_KEY_FILE to a file holding "
-			      "the key (base64 of 32 bytes), or "
+		st_error_hint(err, "Set STRATO_MASTER_KEY_FILE to a file "
+			      "holding the key (base64 of 32 bytes), or "
 			      "STRATO_MASTER_KEY.");
 		return -1;
 	}
 	if (!key_id || strcmp(key_id, key->id) != 0) {
-		st_error_set(err, ST_EINVAL, "cannot decrypt the %s secrets: they "
-			     "were encrypted under key %s, not the configured "
-			     "key %s", provider, key_id ? key_id : "(none)",
-			     key->id);
+		st_error_set(err, ST_EINVAL, "cannot decrypt the %s secrets: "
+			     "they were encrypted under key %s, not the "
+			     "configured key %s", provider,
+			     key_id ? key_id : "(none)", key->id);
 		st_error_hint(err, "Configure the master key they were sealed "
 			      "with; \"strato integration rotate-key\" moves "
 			      "them to a new one.");
@@ -411,9 +412,9 @@ st_secrets_open(const char *tenant_id, const char *provider,
 	aad = aad_of(tenant_id, provider);
 	ct = hex_decode(hex, &ctlen);
 	if (!ct || st_crypto_open(key, aad, ct, ctlen, &pt, &ptlen, err) < 0) {
-		st_error_set(err, ST_EINVAL, "cannot decrypt the %s secrets: the "
-			     "ciphertext fails authentication under key %s",
-			     provider, key->id);
+		st_error_set(err, ST_EINVAL, "cannot decrypt the %s secrets: "
+			     "the ciphertext fails authentication under key "
+			     "%s", provider, key->id);
 		st_error_detail(err, "It was altered, or copied from another "
 				"tenant or provider.");
 		st_error_hint(err, "Set the secrets again with \"strato "
@@ -422,8 +423,8 @@ st_secrets_open(const char *tenant_id, const char *provider,
 	}
 	if (blob_read(provider, pt, out) < 0) {
 		st_secrets_release(out);
-		st_error_set(err, ST_EINTERNAL, "cannot read the %s secrets: the "
-			     "decrypted data is malformed", provider);
+		st_error_set(err, ST_EINTERNAL, "cannot read the %s secrets: "
+			     "the decrypted data is malformed", provider);
 		goto cleanup;
 	}
 	ret = 0;

@@ -236,8 +236,8 @@ check_values(const char *p, const struct st_integration_value *vals,
 
 		if (!f) {
 			names = st_integration_field_names(p);
-			st_error_set(err, ST_EUSAGE, "%s has no field \"%s\"", p,
-				     vals[i].name ? vals[i].name : "");
+			st_error_set(err, ST_EUSAGE, "%s has no field \"%s\"",
+				     p, vals[i].name ? vals[i].name : "");
 			st_error_hint(err, "Its fields are: %s.", names);
 			free(names);
 			return -1;
@@ -380,8 +380,8 @@ merge_secrets(const char *tenant_id, const char *p, const char *hex,
 	if (!key) {
 		st_error_set(err, ST_ESTATE, "cannot store the %s secrets: no "
 			     "master key is configured", p);
-		st_error_hint(err, "Set STRATO_MASTER_KEY_FILE to a file holding "
-			      "the key (base64 of 32 bytes), or "
+		st_error_hint(err, "Set STRATO_MASTER_KEY_FILE to a file "
+			      "holding the key (base64 of 32 bytes), or "
 			      "STRATO_MASTER_KEY.");
 		return -1;
 	}
@@ -418,13 +418,15 @@ write_row(struct st_db *db, const char *tenant_id, const char *p,
 		"WITH old AS (SELECT * FROM strato.tenant_integration"
 		"  WHERE tenant_id = $1 AND provider = $2),"
 		" new AS (INSERT INTO strato.tenant_integration AS t"
-		"  (tenant_id, provider, config, secret_ciphertext, secret_key_id)"
+		"  (tenant_id, provider, config, secret_ciphertext,"
+		"   secret_key_id)"
 		"  VALUES ($1, $2, $3::jsonb - ARRAY(SELECT"
 		"   jsonb_array_elements_text($4::jsonb)), $5::bytea, $6)"
 		"  ON CONFLICT (tenant_id, provider) DO UPDATE SET"
 		"   config = (t.config || $3::jsonb) - ARRAY(SELECT"
 		"    jsonb_array_elements_text($4::jsonb)),"
-		"   secret_ciphertext = coalesce($5::bytea, t.secret_ciphertext),"
+		"   secret_ciphertext ="
+		"    coalesce($5::bytea, t.secret_ciphertext),"
 		"   secret_key_id = coalesce($6, t.secret_key_id),"
 		"   updated_at = now()"
 		"  RETURNING t.*)"

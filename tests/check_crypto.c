@@ -164,7 +164,8 @@ START_TEST(test_key_env)
 	unsetenv("STRATO_MASTER_KEY_FILE");
 	k = st_crypto_key_from_env(&err);
 	ck_assert_ptr_null(k);
-	ck_assert_str_eq(err.message, "STRATO_MASTER_KEY holds 5 bytes, not 32");
+	ck_assert_str_eq(err.message,
+			 "STRATO_MASTER_KEY holds 5 bytes, not 32");
 	unsetenv("STRATO_MASTER_KEY");
 	unlink(path);
 	free(path);

@@ -185,60 +185,72 @@ no_field(const char *p, const char *name, struct st_error *err)
 }
 
 /*
+ * One "field=value" line: *f gets the secret field, and the value (inside
+ * line) is returned. Nothing of the line is repeated in an error unless
+ * it named a field exactly: the line may be a bare secret with an '='.
+ */
+static char *
+secret_line(const char *p, char *line,
+	    const struct st_integration_field **f, struct st_error *err)
+{
+	char *eq = strchr(line, '=');
+	char *names = NULL;
+
+	if (!eq) {
+		st_error_set(err, ST_EUSAGE, "a line of standard input is not "
+			     "FIELD=VALUE");
+		st_error_hint(err, "Name one secret switch (e.g. --api-token) "
+			      "to give a bare value.");
+		return NULL;
+	}
+	*eq = '\0';
+	*f = st_integration_field(p, line);
+	if (!*f) {
+		names = st_integration_field_names(p);
+		st_error_set(err, ST_EUSAGE, "a line of standard input names "
+			     "no field of %s", p);
+		st_error_hint(err, "Its fields are: %s.", names);
+		free(names);
+		return NULL;
+	}
+	if (!(*f)->secret) {
+		st_error_set(err, ST_EUSAGE, "%s is not a secret", line);
+		st_error_hint(err, "Pass it as --%s VALUE.", line);
+		return NULL;
+	}
+	return eq + 1;
+}
+
+/*
  * Secrets as "field=value" lines (blank lines skipped). Each value is a new
  * string appended to owned[], which the caller wipes.
  */
 static int
-read_secret_lines(FILE *f, const char *p, struct st_integration_value *vals,
+read_secret_lines(FILE *in, const char *p, struct st_integration_value *vals,
 		  size_t *n, char **owned, size_t *nowned,
 		  struct st_error *err)
 {
-	char *line = NULL;
+	const struct st_integration_field *f = NULL;
+	char *line = NULL, *value;
 	size_t cap = 0, before = *n;
 	ssize_t len;
 	int ret = -1;
 
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		const struct st_integration_field *fd;
-		char *eq;
-
+	while ((len = getline(&line, &cap, in)) >= 0) {
 		while (len > 0 && strchr("\r\n", line[len - 1]))
 			line[--len] = '\0';
 		if (len == 0)
 			continue;
-		eq = strchr(line, '=');
-		if (!eq) {
-			st_error_set(err, ST_EUSAGE, "a line of standard input "
-				     "is not FIELD=VALUE");
-			st_error_hint(err, "Name one secret switch (e.g. "
-				      "--api-token) to give a bare value.");
+		if (!(value = secret_line(p, line, &f, err)))
 			goto cleanup;
-		}
-		*eq = '\0';
-		fd = st_integration_field(p, line);
-		if (!fd) {
-			/* not repeated: the line may be a secret with an '=' */
-			char *names = st_integration_field_names(p);
-
-			st_error_set(err, ST_EUSAGE, "a line of standard input "
-				     "names no field of %s", p);
-			st_error_hint(err, "Its fields are: %s.", names);
-			free(names);
-			goto cleanup;
-		}
-		if (!fd->secret) {
-			st_error_set(err, ST_EUSAGE, "%s is not a secret", line);
-			st_error_hint(err, "Pass it as --%s VALUE.", line);
-			goto cleanup;
-		}
 		if (*n == SET_VALUES_MAX) {
-			st_error_set(err, ST_EUSAGE, "too many lines on standard "
-				     "input");
+			st_error_set(err, ST_EUSAGE, "too many lines on "
+				     "standard input");
 			goto cleanup;
 		}
-		owned[(*nowned)++] = st_xstrdup(eq + 1);
-		vals[(*n)++] = (struct st_integration_value){ fd->name,
-							      owned[*nowned - 1] };
+		owned[*nowned] = st_xstrdup(value);
+		vals[(*n)++] = (struct st_integration_value){
+			f->name, owned[(*nowned)++] };
 	}
 	if (*n == before) {
 		st_error_set(err, ST_EUSAGE, "no secrets on standard input");
@@ -354,8 +366,8 @@ cmd_integration_set(struct cmd_ctx *ctx, struct cmd_args *args,
 	if (n == 0 && nnamed == 0 && !cmd_arg(args, "secret-stdin")) {
 		char *names = st_integration_field_names(p);
 
-		st_error_set(err, ST_EUSAGE, "integration set needs at least one "
-			     "field");
+		st_error_set(err, ST_EUSAGE, "integration set needs at least "
+			     "one field");
 		st_error_hint(err, "The fields of %s are: %s.", p, names);
 		free(names);
 		return -1;
@@ -476,8 +488,8 @@ cmd_integration_rotate_key(struct cmd_ctx *ctx, struct cmd_args *args,
 	if (!old_key || !(new_key = new_key_of(args, err)))
 		goto cleanup;
 	if (strcmp(old_key->id, new_key->id) == 0) {
-		st_error_set(err, ST_EUSAGE, "the new key is the configured key "
-			     "%s", old_key->id);
+		st_error_set(err, ST_EUSAGE, "the new key is the configured "
+			     "key %s", old_key->id);
 		goto cleanup;
 	}
 	if (st_integration_rotate_key(ctx->db, old_key, new_key, &rotated,
