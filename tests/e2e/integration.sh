@@ -282,7 +282,13 @@ def read_until(needle, timeout=10):
 out = read_until("verify_token: ")
 os.write(fd, b"tty-5ecret-typed-in-WXYZ\r")
 out += read_until("updated")
-os.waitpid(pid, 0)
+for _ in range(100):                # never hang the run on a stuck child
+    if os.waitpid(pid, os.WNOHANG)[0]:
+        break
+    time.sleep(0.1)
+else:
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
 print(out)
 PY
 printf '%s\n' "$out" >>"$work/all"
