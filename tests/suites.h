@@ -23,5 +23,6 @@ Suite *lead_suite(void);
 Suite *campaign_config_suite(void);
 Suite *personalize_suite(void);
 Suite *view_suite(void);
+Suite *crypto_suite(void);
 
 #endif

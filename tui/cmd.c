@@ -22,6 +22,7 @@ static const struct cmd_entry *const tables[] = {
 	cmd_campaign_table,
 	cmd_template_table,
 	cmd_assistant_table,
+	cmd_integration_table,
 	cmd_help_table,
 	cmd_shell_table,
 };
@@ -455,16 +456,20 @@ cmd_read_secret(FILE *f, const char *prompt, struct st_error *err)
 	ssize_t n;
 
 	if (tty) {
-		fprintf(stderr, "%s", prompt);
-		fflush(stderr);
+		/*
+		 * Echo off (dropping any typeahead) before the prompt shows:
+		 * what is typed once it is visible must not be flushed.
+		 */
 		tcgetattr(fileno(f), &old);
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(fileno(f), TCSAFLUSH, &quiet);
+		fprintf(stderr, "%s", prompt);
+		fflush(stderr);
 	}
 	n = getline(&line, &cap, f);
 	if (tty) {
-		tcsetattr(fileno(f), TCSAFLUSH, &old);
+		tcsetattr(fileno(f), TCSANOW, &old);
 		fputc('\n', stderr);
 	}
 	if (n < 0) {

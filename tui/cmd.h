@@ -79,6 +79,7 @@ extern const struct cmd_entry cmd_audit_table[];
 extern const struct cmd_entry cmd_campaign_table[];
 extern const struct cmd_entry cmd_template_table[];
 extern const struct cmd_entry cmd_assistant_table[];
+extern const struct cmd_entry cmd_integration_table[];
 extern const struct cmd_entry cmd_help_table[];
 extern const struct cmd_entry cmd_shell_table[];
 
