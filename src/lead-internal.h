@@ -14,8 +14,8 @@
 	"l.id, l.nombre, l.telefono, l.telefono_e164, l.email, l.origen," \
 	" l.estado, l.tipo, l.operacion, l.tipo_propiedad," \
 	" coalesce(l.zona_interes, nullif(array_to_string(l.zonas, ', '), ''))," \
-	" nullif(concat_ws(' ', nullif(concat_ws('-', l.presupuesto_min::text," \
-	"   l.presupuesto_max::text), ''), l.moneda), '')," \
+	" nullif(concat_ws(' ', nullif(concat_ws('-', trim_scale(l.presupuesto_min)::text," \
+	"   trim_scale(l.presupuesto_max)::text), ''), l.moneda), '')," \
 	" nullif(array_to_string(l.tags, ', '), ''), u.email, l.notas," \
 	" l.custom::text, l.es_cliente, l.opt_out, " \
 	ST_SQL_TS("l.created_at") ", " ST_SQL_TS("l.updated_at") \

@@ -32,7 +32,7 @@ expect_eq "$(json "j['telefono_e164'], j['telefono'], j['email'], j['nombre']")"
 	"+5491123456789 011 15 2345-6789 ana@example.com Ana Gómez" \
 	"create normalises the phone, the e-mail and the name"
 expect_eq "$(json "j['presupuesto'], j['operacion'], j['tipo_propiedad'], j['estado']")" \
-	"100000.00-150000.00 USD ALQUILER DEPARTAMENTO NUEVO" \
+	"100000-150000 USD ALQUILER DEPARTAMENTO NUEVO" \
 	"create parses the budget and the enumerations"
 expect_eq "$(json "j['tags'], '|', j['zona'], '|', j['asignado']")" \
 	"vip, meta, web | Palermo, Belgrano | ag@sur.com.ar" \
@@ -147,7 +147,7 @@ expect_eq "$(json "j['id'], j['email'], j['tags'], j['zona']")" \
 	"$A ana.g@example.com meta, web, nuevo, otro, vip Palermo, Belgrano, Nuñez" \
 	"the survivor's empty e-mail filled, tags and zones united"
 expect_eq "$(json "j['presupuesto'], j['telefono_e164'], j['custom']")" \
-	"200000.00 USD +5491123456789 {'a': 'A', 'b': 'B'}" \
+	"200000 USD +5491123456789 {'a': 'A', 'b': 'B'}" \
 	"empty budget filled, own phone kept, custom merged with the survivor winning"
 expect_eq "$(json "j['merge']['moved']['events'], j['merge']['moved']['conversations'], j['merge']['moved']['campaign_sends'], j['merge']['dropped']['campaign_sends'], j['merge']['moved']['whatsapp_sync']")" \
 	"1 1 1 1 1" "the summary says what moved and what was dropped"
