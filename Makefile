@@ -69,6 +69,10 @@ $(BUILD)/strato-etl: $(BUILD)/etl/main.o $(ETL_OBJ) $(BUILD)/libstrato.a
 $(BUILD)/check_strato: $(TEST_OBJ) $(TUI_OBJ) $(BUILD)/libstrato.a
 	$(CC) $(SAN) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
+# bench/tui's client, linked like the binaries.
+$(BUILD)/bench/tui/driver: $(BUILD)/bench/tui/driver.o $(BUILD)/libstrato.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
 deps:
 	@scripts/deps
 
@@ -112,9 +116,10 @@ demo: deps all
 
 # Benchmarks print their figures beside a baseline measured in the same run
 # (the machines are shared: absolute times vary). LEADS=100000 for a quick one.
-bench: deps all
+bench: deps all $(BUILD)/bench/tui/driver
 	@bench/legacy/run.sh $(LEADS)
 	@bench/import/run.sh $(LEADS)
+	@bench/tui/run.sh $(LEADS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

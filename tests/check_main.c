@@ -33,6 +33,7 @@ main(void)
 	srunner_add_suite(sr, migrate_suite());
 	srunner_add_suite(sr, isolation_suite());
 	srunner_add_suite(sr, catalog_suite());
+	srunner_add_suite(sr, lead_estimate_suite());
 	srunner_set_xml(sr, NULL);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

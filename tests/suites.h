@@ -18,5 +18,6 @@ Suite *user_suite(void);
 Suite *migrate_suite(void);
 Suite *isolation_suite(void);
 Suite *catalog_suite(void);
+Suite *lead_estimate_suite(void);
 
 #endif
