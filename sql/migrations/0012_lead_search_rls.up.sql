@@ -8,13 +8,15 @@
 -- STRATO login: a search read every lead of the tenant (3 s for a rare name
 -- in a tenant of a million leads, against milliseconds through the index).
 --
--- textlike raises an error only for a malformed pattern (an escape at its
--- end) or a nondeterministic collation, never because of the text it is
--- matched against, so marking it LEAKPROOF lets it run before the policies
--- without leaking the rows they hide, for patterns given as literals or
--- parameters (as libstrato always does). Only a superuser may mark a
--- function LEAKPROOF: a migrating login that is not one skips this with a
--- warning, and lead search then works as before, without the index.
+-- textlike raises an error only because of its pattern (one ending in the
+-- escape character) or its collation (a nondeterministic one), never
+-- because of the text matched against it, so marking it LEAKPROOF lets it
+-- run before the policies. What remains: a query that takes the *pattern*
+-- from a column of rows it may not see (`'x' LIKE hidden.col`) can learn,
+-- by the error, that one of them ends in a backslash. libstrato always binds
+-- the pattern as a parameter. Only a superuser may mark a function
+-- LEAKPROOF: a migrating login that is not one skips this with a warning,
+-- and lead search then works as before, without the index.
 SET LOCAL ROLE strato_owner;
 -- Nothing is created here: the one change is to a catalog function, which
 -- only the migrating login itself may make.
