@@ -4,9 +4,11 @@
  * filters, so the estimate and the list always agree on what matches.
  *
  * The planner is poor at small counts (a rare name searched for: it may say
- * 4 where 53 match), and a small count is exactly what a user reads, so
- * when it expects fewer than FEW_PLANNED rows the matches are counted, up
- * to EXACT_BELOW: as cheap as fetching a few screens.
+ * 7 where 1,009 match), and a small count is exactly what a user reads, so
+ * when it expects fewer than FEW rows the matches are counted, up to FEW.
+ * Such a count takes the plan the search itself takes for a screen when
+ * it expects few rows (the trigram index, then every match): about what
+ * the search costs.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,8 +20,7 @@
 #include "strato/lead-estimate.h"
 #include "strato/tenant.h"
 
-#define EXACT_BELOW "200"
-#define FEW_PLANNED 2000
+#define FEW "2000"
 
 #define ESTIMATE_FROM " FROM strato.lead l LEFT JOIN strato.app_user u" \
 	" ON u.tenant_id = l.tenant_id AND u.id = l.assigned_to_id" \
@@ -50,7 +51,7 @@ cleanup:
 /*
  * Plans SELECT 1 over the filter inside the tenant's transaction, so the
  * policies the session is under narrow it as they narrow the list; counts
- * (up to EXACT_BELOW) when the plan expects few rows.
+ * (up to FEW) when the plan expects fewer.
  */
 int
 st_lead_estimate(struct st_db *db, const char *tenant_id,
@@ -71,15 +72,15 @@ st_lead_estimate(struct st_db *db, const char *tenant_id,
 			  10, params, err);
 	if (!res || plan_rows(PQgetvalue(res, 0, 0), rows, err) < 0)
 		goto cleanup;
-	if (*rows < FEW_PLANNED) {
+	if (*rows < atol(FEW)) {
 		PQclear(res);
 		res = st_db_query(db, "SELECT count(*) FROM (SELECT 1"
-				  ESTIMATE_FROM " LIMIT " EXACT_BELOW ") s", 10,
+				  ESTIMATE_FROM " LIMIT " FEW ") s", 10,
 				  params, err);
 		if (!res)
 			goto cleanup;
 		n = atol(PQgetvalue(res, 0, 0));
-		*rows = n < atol(EXACT_BELOW) || n > *rows ? n : *rows;
+		*rows = n;
 	}
 	ret = st_tenant_commit(db, err);
 cleanup:

@@ -15,7 +15,10 @@
 # each beside its floor, EXPLAIN (ANALYZE, FORMAT JSON) of the very
 # statement st_lead_list() sends, same parameters (median execution time).
 # Targets: screens < 20 ms, searches < 150 ms, each <= 2x its floor.
+# BEFORE=1 then runs the driver again (3 runs) with textlike not LEAKPROOF,
+# as before migration 0012: the searches without their trigram index.
 set -eu
+rc=0
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${STRATO_BUILD:-$top/build}
@@ -54,4 +57,12 @@ depth=$(( leads / 2 / 50 - 2 ))
 # input is matched accent-free)
 echo "leads: $leads ($((leads / 2)) in the tenant browsed), $runs runs each"
 "$build/bench/tui/driver" "host=$tmp/pg/run user=bench_svc dbname=bench" \
-	"$tenant" gon Iturbe "$runs" "$depth"
+	"$tenant" gon Iturbe "$runs" "$depth" || rc=$?
+if [ "${BEFORE:-0}" = 1 ]; then
+	echo
+	echo "without migration 0012 (textlike NOT LEAKPROOF), 3 runs each:"
+	psql "$C" -XqAtc "ALTER FUNCTION pg_catalog.textlike(text, text) NOT LEAKPROOF"
+	"$build/bench/tui/driver" "host=$tmp/pg/run user=bench_svc dbname=bench" \
+		"$tenant" gon Iturbe 3 "$depth" || true
+fi
+exit "$rc"
