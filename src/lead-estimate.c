@@ -62,7 +62,6 @@ st_lead_estimate(struct st_db *db, const char *tenant_id,
 				       f->origen, f->zona, f->assigned,
 				       f->search, NULL, NULL };
 	PGresult *res = NULL;
-	long n;
 	int ret = -1;
 
 	*rows = 0;
@@ -79,8 +78,7 @@ st_lead_estimate(struct st_db *db, const char *tenant_id,
 				  params, err);
 		if (!res)
 			goto cleanup;
-		n = atol(PQgetvalue(res, 0, 0));
-		*rows = n;
+		*rows = atol(PQgetvalue(res, 0, 0));
 	}
 	ret = st_tenant_commit(db, err);
 cleanup:
