@@ -1,4 +1,5 @@
 SET LOCAL ROLE strato_owner;
+ALTER TABLE strato.lead ALTER COLUMN search SET STATISTICS -1;
 RESET ROLE;
 DO $$
 BEGIN
