@@ -5,7 +5,8 @@
 #   make demo       build, start a private PostgreSQL in ./.strato, migrate,
 #                   load demo data, open the console
 #   make asan       the same tests with AddressSanitizer and UBSan
-#   make install    PREFIX=/usr/local DESTDIR= (binaries, man pages, SQL)
+#   make install    PREFIX=/usr/local DESTDIR= (binaries, man pages in
+#                   sections 1 and 5, SQL)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -38,6 +39,8 @@ LIB_SRC  = $(wildcard src/*.c) $(wildcard src/*.cc)
 TUI_SRC  = $(filter-out tui/main.c,$(wildcard tui/*.c))
 ETL_SRC  = $(filter-out etl/main.c,$(wildcard etl/*.c))
 TEST_SRC = $(wildcard tests/check_*.c) tests/testdb.c
+MAN1     = $(wildcard man/*.1)
+MAN5     = $(wildcard man/*.5)
 
 LIB_OBJ  = $(patsubst %.cc,$(BUILD)/%.o,$(LIB_SRC:%.c=$(BUILD)/%.o))
 TUI_OBJ  = $(TUI_SRC:%.c=$(BUILD)/%.o)
@@ -115,22 +118,29 @@ demo: deps all
 	@scripts/demo
 
 # Benchmarks print their figures beside a baseline measured in the same run
-# (the machines are shared: absolute times vary). LEADS=100000 for a quick one.
-bench: deps all $(BUILD)/bench/tui/driver
+# (the machines are shared: absolute times vary). LEADS=100000 for a quick one;
+# PROPERTIES sets the catalogue of bench/match (default 100000).
+bench: deps all $(BUILD)/bench_match $(BUILD)/bench/tui/driver
 	@bench/legacy/run.sh $(LEADS)
 	@bench/import/run.sh $(LEADS)
+	@bench/match/run.sh $(PROPERTIES)
 	@bench/tui/run.sh $(LEADS)
+
+$(BUILD)/bench_match: bench/match/bench.c $(BUILD)/libstrato.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(SQLDIR)/migrations
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SQLDIR)/migrations
 	install -m 755 $(BUILD)/strato $(BUILD)/strato-etl $(DESTDIR)$(BINDIR)/
-	install -m 644 man/strato.1 man/strato-etl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(SQLDIR)/migrations/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/strato $(DESTDIR)$(BINDIR)/strato-etl
-	rm -f $(DESTDIR)$(MANDIR)/man1/strato.1 $(DESTDIR)$(MANDIR)/man1/strato-etl.1
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -rf $(DESTDIR)$(SQLDIR)
 
 clean:

@@ -453,3 +453,24 @@ st_db_state_marker(const struct st_db *db)
 	default: return "?";
 	}
 }
+
+/*
+ * Reconnect a lost connection with the same parameters (PQreset). The
+ * cancel handle is renewed, so no st_db_cancel() may run meanwhile.
+ */
+int
+st_db_reconnect(struct st_db *db, struct st_error *err)
+{
+	PQreset(db->conn);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		st_error_set(err, ST_ECONN, "cannot reconnect to the database");
+		if (err)
+			copy_first_line(err->detail, sizeof(err->detail),
+					PQerrorMessage(db->conn));
+		return -1;
+	}
+	if (db->cancel)
+		PQfreeCancel(db->cancel);
+	db->cancel = PQgetCancel(db->conn);
+	return 0;
+}

@@ -60,6 +60,8 @@ struct import_row {
 };
 
 const char *import_field_name(enum import_field f);
+/* An enumerated field's value as the import reads it, or NULL. */
+const char *import_enum(const char *field, const char *s);
 int import_plan_init(struct import_plan *p, const struct st_csv_record *hdr,
 		     const struct st_import_opts *o, struct st_error *err);
 void import_plan_release(struct import_plan *p);

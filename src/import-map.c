@@ -420,6 +420,32 @@ enum_value(const char *s, const char *const *allowed)
 	return v;
 }
 
+/*
+ * The import's reading of an enumerated field ("estado", "tipo",
+ * "tipo_propiedad", "operacion" or "moneda"): the allowed value s names,
+ * ignoring case and accents and taking the usual aliases ("depto",
+ * "alquilar", "dólares"), borrowed; NULL when it names none.
+ */
+const char *
+import_enum(const char *field, const char *s)
+{
+	static const char *const ops[] = { "VENTA", "ALQUILER", NULL };
+	static const char *const cur[] = { "USD", "ARS", NULL };
+	static const struct {
+		const char *field;
+		const char *const *allowed;
+	} enums[] = {
+		{ "estado", estados }, { "tipo", tipos },
+		{ "tipo_propiedad", tipos_propiedad }, { "operacion", ops },
+		{ "moneda", cur },
+	};
+
+	for (size_t i = 0; i < ST_ARRAY_SIZE(enums); i++)
+		if (strcmp(enums[i].field, field) == 0)
+			return enum_value(s, enums[i].allowed);
+	return NULL;
+}
+
 void
 import_row_release(struct import_row *r)
 {

@@ -11,19 +11,7 @@
 #ifndef STRATO_LEAD_SQL_H
 #define STRATO_LEAD_SQL_H
 
-#include "db-internal.h"
-
-#define LEAD_COLS \
-	"l.id, l.nombre, l.telefono, l.telefono_e164, l.email, l.origen," \
-	" l.estado, l.tipo, l.operacion, l.tipo_propiedad," \
-	" coalesce(l.zona_interes, nullif(array_to_string(l.zonas, ', '), ''))," \
-	" nullif(concat_ws(' ', nullif(concat_ws('-', l.presupuesto_min::text," \
-	"   l.presupuesto_max::text), ''), l.moneda), '')," \
-	" nullif(array_to_string(l.tags, ', '), ''), u.email, l.notas," \
-	" l.custom::text, l.es_cliente, l.opt_out, " \
-	ST_SQL_TS("l.created_at") ", " ST_SQL_TS("l.updated_at") \
-	" FROM strato.lead l LEFT JOIN strato.app_user u" \
-	" ON u.tenant_id = l.tenant_id AND u.id = l.assigned_to_id"
+#include "lead-internal.h" /* LEAD_COLS */
 
 /* The filters, $1 to $10, after WHERE. */
 #define LEAD_FILTER_SQL \

@@ -1,12 +1,11 @@
 /*
- * lead.c - listing and reading leads.
+ * lead.c - listing and reading leads, and naming one.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "db-internal.h"
+#include "lead-internal.h"
 #include "lead-sql.h"
-#include "strato/lead.h"
 #include "strato/tenant.h"
 
 void
@@ -16,7 +15,8 @@ st_lead_release(struct st_lead *l)
 		       &l->email, &l->origen, &l->estado, &l->tipo,
 		       &l->operacion, &l->tipo_propiedad, &l->zona,
 		       &l->presupuesto, &l->tags, &l->asignado, &l->notas,
-		       &l->custom, &l->created_at, &l->updated_at };
+		       &l->custom, &l->created_at, &l->updated_at,
+		       &l->timeline };
 
 	if (!l)
 		return;
@@ -37,7 +37,7 @@ st_lead_list_release(struct st_lead_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void
+void
 lead_from_row(struct st_lead *l, const PGresult *res, int r)
 {
 	char **s[] = { &l->id, &l->nombre, &l->telefono, &l->telefono_e164,
@@ -117,30 +117,129 @@ cleanup:
 	return ret;
 }
 
+/* Leads whose id starts with ref, at most a few, for lead_resolve. */
+static PGresult *
+lead_prefix_matches(struct st_db *db, const char *tenant_id, const char *ref,
+		    bool deleted, struct st_error *err)
+{
+	return st_db_query(db, "SELECT id FROM strato.lead"
+		" WHERE tenant_id = $1 AND ($3::bool OR deleted_at IS NULL)"
+		" AND left(id, length($2)) = $2 ORDER BY id LIMIT 6", 3,
+		(const char *const[]){ tenant_id, ref, deleted ? "t" : "f" },
+		err);
+}
+
 int
-st_lead_get(struct st_db *db, const char *tenant_id, const char *id,
-	    struct st_lead *out, struct st_error *err)
+lead_resolve(struct st_db *db, const char *tenant_id, const char *ref,
+	     bool deleted, char **id, struct st_error *err)
 {
 	PGresult *res = NULL;
+	struct st_buf b = ST_BUF_INIT;
+	int ret = -1;
+	int n;
+
+	*id = NULL;
+	res = st_db_query(db, "SELECT id FROM strato.lead WHERE tenant_id = $1"
+			  " AND id = $2 AND ($3::bool OR deleted_at IS NULL)", 3,
+			  (const char *const[]){ tenant_id, ref,
+						 deleted ? "t" : "f" }, err);
+	if (!res)
+		goto cleanup;
+	if (PQntuples(res) == 0 && strlen(ref) >= 4) {
+		PQclear(res);
+		res = lead_prefix_matches(db, tenant_id, ref, deleted, err);
+		if (!res)
+			goto cleanup;
+	}
+	n = PQntuples(res);
+	if (n == 0) {
+		st_error_set(err, ST_ENOTFOUND, "lead \"%s\" does not exist",
+			     ref);
+		goto cleanup;
+	}
+	if (n > 1) {
+		for (int i = 0; i < n && i < 5; i++)
+			st_buf_addf(&b, "%s%s", i ? ", " : "",
+				    PQgetvalue(res, i, 0));
+		st_error_set(err, ST_EUSAGE, "lead \"%s\" is ambiguous", ref);
+		st_error_hint(err, "It starts the ids %s%s.", b.data,
+			      n > 5 ? ", ..." : "");
+		goto cleanup;
+	}
+	*id = st_db_dup(res, 0, 0);
+	ret = 0;
+cleanup:
+	st_buf_release(&b);
+	PQclear(res);
+	return ret;
+}
+
+int
+lead_fetch(struct st_db *db, const char *tenant_id, const char *id,
+	   struct st_lead *out, struct st_error *err)
+{
+	PGresult *res;
+
+	memset(out, 0, sizeof(*out));
+	res = st_db_query(db, "SELECT " LEAD_COLS " WHERE l.tenant_id = $1"
+			  " AND l.id = $2", 2,
+			  (const char *const[]){ tenant_id, id }, err);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 0) {
+		st_error_set(err, ST_ENOTFOUND, "lead \"%s\" does not exist", id);
+		PQclear(res);
+		return -1;
+	}
+	lead_from_row(out, res, 0);
+	PQclear(res);
+	return 0;
+}
+
+/* The lead's events as a JSON array, newest first (at most 100). */
+static int
+lead_timeline(struct st_db *db, const char *tenant_id, const char *id,
+	      struct st_lead *out, struct st_error *err)
+{
+	PGresult *res = st_db_query(db,
+		"SELECT coalesce(jsonb_agg(jsonb_build_object("
+		"  'id', e.id, 'fecha', e.fecha, 'tipo', e.tipo,"
+		"  'titulo', e.titulo, 'notas', e.notas, 'usuario', u.email,"
+		"  'completado', e.completado, 'cancelado', e.cancelado)"
+		"  ORDER BY e.fecha DESC, e.created_at DESC), '[]')::text"
+		" FROM (SELECT * FROM strato.event WHERE tenant_id = $1"
+		"  AND lead_id = $2 ORDER BY fecha DESC, created_at DESC"
+		"  LIMIT 100) e LEFT JOIN strato.app_user u"
+		" ON u.tenant_id = e.tenant_id AND u.id = e.user_id", 2,
+		(const char *const[]){ tenant_id, id }, err);
+
+	if (!res)
+		return -1;
+	out->timeline = st_db_dup(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+int
+st_lead_get(struct st_db *db, const char *tenant_id, const char *ref,
+	    struct st_lead *out, struct st_error *err)
+{
+	char *id = NULL;
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (st_tenant_begin(db, tenant_id, err) < 0)
 		return -1;
-	res = st_db_query(db, "SELECT " LEAD_COLS " WHERE l.tenant_id = $1"
-			  " AND l.id = $2 AND l.deleted_at IS NULL", 2,
-			  (const char *const[]){ tenant_id, id }, err);
-	if (!res)
+	if (lead_resolve(db, tenant_id, ref, false, &id, err) < 0 ||
+	    lead_fetch(db, tenant_id, id, out, err) < 0 ||
+	    lead_timeline(db, tenant_id, id, out, err) < 0)
 		goto cleanup;
-	if (PQntuples(res) == 0) {
-		st_error_set(err, ST_ENOTFOUND, "lead \"%s\" does not exist", id);
-		goto cleanup;
-	}
-	lead_from_row(out, res, 0);
 	ret = st_tenant_commit(db, err);
 cleanup:
-	if (ret < 0)
-		st_db_rollback(db);
-	PQclear(res);
+	if (ret < 0) {
+		st_tenant_rollback(db);
+		st_lead_release(out);
+	}
+	free(id);
 	return ret;
 }

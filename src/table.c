@@ -669,3 +669,50 @@ st_table_print(const struct st_table *t, enum st_format fmt, FILE *f)
 	}
 	return out_finish(&o);
 }
+
+/*
+ * s cut to at most width display columns: control characters (newlines
+ * in notes) become spaces, invalid bytes '?', and a cut shows as "…" in
+ * the last column. With pad, spaces fill up to width exactly. A new string.
+ */
+char *
+st_display_fit(const char *s, size_t width, bool pad)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
+	size_t left = strlen((const char *)p), used = 0;
+	struct st_buf b = ST_BUF_INIT;
+	bool cut = st_display_width(s) > width;
+
+	while (left > 0 && width > 0) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p, (utf8proc_ssize_t)left,
+						      &cp);
+		size_t w;
+
+		if (n <= 0) {
+			cp = '?';
+			n = 1;
+		} else if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CC) {
+			cp = ' ';
+		}
+		w = cp == '?' || cp == ' ' ? 1 : char_width(cp);
+		if (used + w > width - (cut ? 1 : 0))
+			break;
+		if (cp == '?' || cp == ' ')
+			st_buf_addch(&b, (char)cp);
+		else
+			st_buf_add(&b, (const char *)p, (size_t)n);
+		used += w;
+		p += n;
+		left -= (size_t)n;
+	}
+	if (cut && width > 0) {
+		st_buf_addstr(&b, "\xe2\x80\xa6"); /* … */
+		used++;
+	}
+	while (pad && used < width) {
+		st_buf_addch(&b, ' ');
+		used++;
+	}
+	return b.data ? st_buf_detach(&b) : st_xstrdup("");
+}

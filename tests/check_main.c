@@ -33,6 +33,10 @@ main(void)
 	srunner_add_suite(sr, migrate_suite());
 	srunner_add_suite(sr, isolation_suite());
 	srunner_add_suite(sr, catalog_suite());
+	srunner_add_suite(sr, property_suite());
+	srunner_add_suite(sr, lead_suite());
+	srunner_add_suite(sr, campaign_config_suite());
+	srunner_add_suite(sr, personalize_suite());
 	srunner_add_suite(sr, lead_estimate_suite());
 	srunner_set_xml(sr, NULL);
 	srunner_run_all(sr, CK_NORMAL);

@@ -18,6 +18,10 @@ Suite *user_suite(void);
 Suite *migrate_suite(void);
 Suite *isolation_suite(void);
 Suite *catalog_suite(void);
+Suite *property_suite(void);
+Suite *lead_suite(void);
+Suite *campaign_config_suite(void);
+Suite *personalize_suite(void);
 Suite *lead_estimate_suite(void);
 
 #endif

@@ -15,7 +15,13 @@ static const struct cmd_entry *const tables[] = {
 	cmd_tenant_table,
 	cmd_user_table,
 	cmd_lead_table,
+	cmd_property_table,
+	cmd_visit_table,
+	cmd_send_table,
 	cmd_audit_table,
+	cmd_campaign_table,
+	cmd_template_table,
+	cmd_assistant_table,
 	cmd_help_table,
 	cmd_shell_table,
 };
@@ -157,6 +163,20 @@ cmd_arg(const struct cmd_args *a, const char *name)
 	return NULL;
 }
 
+const char *const *
+cmd_arg_all(const struct cmd_args *a, const char *name, size_t *n)
+{
+	const struct cmd_flag *f = a->entry->flags;
+
+	*n = 0;
+	for (int i = 0; f && f[i].name; i++)
+		if (strcmp(f[i].name, name) == 0) {
+			*n = a->nall[i];
+			return a->all[i];
+		}
+	return NULL;
+}
+
 int
 cmd_tenant(struct cmd_ctx *ctx, const struct cmd_args *args, char **tenant_id,
 	   struct st_error *err)
@@ -217,6 +237,24 @@ explain_refusal(struct cmd_ctx *ctx, const struct cmd_entry *e,
 		      st_db_login(ctx->db), is);
 }
 
+/* Flag k's value v; a repeatable flag ("TAG...") given again joins. */
+static void
+set_value(const struct cmd_entry *e, struct cmd_args *a, int k, const char *v)
+{
+	const char *m = e->flags[k].arg;
+	size_t n = strlen(m);
+	char *j;
+
+	if (!a->values[k] || n < 3 || strcmp(m + n - 3, "...") != 0) {
+		a->values[k] = v;
+		return;
+	}
+	j = st_xasprintf("%s,%s", a->values[k], v);
+	free(a->joined[k]);
+	a->joined[k] = j;
+	a->values[k] = j;
+}
+
 /* Parse flags and positional arguments after the verb. */
 static int
 parse_args(const struct cmd_entry *e, int argc, char **argv,
@@ -232,7 +270,8 @@ parse_args(const struct cmd_entry *e, int argc, char **argv,
 		int k;
 
 		if (only_pos || w[0] != '-' || w[1] != '-' ) {
-			if (!only_pos && w[0] == '-' && w[1] != '\0')
+			if (!only_pos && w[0] == '-' && w[1] != '\0' &&
+			    !(e->opts & CMD_DASH_ARGS))
 				return usage_error(e, err, "unknown option "
 						   "\"%s\"", w);
 			a->argv[a->argc++] = argv[i];
@@ -265,13 +304,16 @@ parse_args(const struct cmd_entry *e, int argc, char **argv,
 				return usage_error(e, err, "option \"--%s\" takes "
 						   "no value", e->flags[k].name);
 			a->values[k] = "";
-		} else if (eq) {
-			a->values[k] = eq + 1;
-		} else if (i + 1 < argc) {
-			a->values[k] = argv[++i];
-		} else {
+		} else if (!eq && i + 1 >= argc) {
 			return usage_error(e, err, "option \"--%s\" needs a "
 					   "value", e->flags[k].name);
+		} else {
+			const char *v = eq ? eq + 1 : argv[++i];
+
+			set_value(e, a, k, v);
+			a->all[k] = st_xrealloc(a->all[k], (a->nall[k] + 1) *
+						sizeof(*a->all[k]));
+			a->all[k][a->nall[k]++] = v;
 		}
 	}
 	return 0;
@@ -390,6 +432,10 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv, enum st_format *format,
 		explain_refusal(ctx, e, err);
 cleanup:
 	free(a.argv);
+	for (int i = 0; i < CMD_FLAGS_MAX; i++) {
+		free(a.joined[i]);
+		free(a.all[i]);
+	}
 	st_buf_release(&cands);
 	return ret;
 }

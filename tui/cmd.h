@@ -18,11 +18,12 @@
 
 struct cmd_flag {
 	const char *name; /* long name, without the dashes */
-	const char *arg;  /* metavariable ("SLUG"), or NULL for a switch */
+	const char *arg;  /* metavariable ("SLUG"), or NULL for a switch;
+			   * "TAG..." may be repeated, values joined by ',' */
 	const char *help;
 };
 
-#define CMD_FLAGS_MAX 16
+#define CMD_FLAGS_MAX 24
 
 struct cmd_entry;
 
@@ -31,6 +32,9 @@ struct cmd_args {
 	int argc;
 	char **argv;                       /* positional arguments */
 	const char *values[CMD_FLAGS_MAX]; /* by flag index; "" for a switch */
+	char *joined[CMD_FLAGS_MAX];       /* owned values of repeated flags */
+	const char **all[CMD_FLAGS_MAX];   /* every value given, in order */
+	size_t nall[CMD_FLAGS_MAX];
 	enum st_format format;
 };
 
@@ -48,6 +52,7 @@ struct cmd_ctx {
 /* Entry options. */
 #define CMD_MUTATES 0x1 /* refused under --readonly */
 #define CMD_NO_DB 0x2   /* runs without a connection (help) */
+#define CMD_DASH_ARGS 0x4 /* arguments may start with '-' ("-tag") */
 
 struct cmd_entry {
 	const char *noun;
@@ -67,7 +72,13 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_tenant_table[];
 extern const struct cmd_entry cmd_user_table[];
 extern const struct cmd_entry cmd_lead_table[];
+extern const struct cmd_entry cmd_property_table[];
+extern const struct cmd_entry cmd_visit_table[];
+extern const struct cmd_entry cmd_send_table[];
 extern const struct cmd_entry cmd_audit_table[];
+extern const struct cmd_entry cmd_campaign_table[];
+extern const struct cmd_entry cmd_template_table[];
+extern const struct cmd_entry cmd_assistant_table[];
 extern const struct cmd_entry cmd_help_table[];
 extern const struct cmd_entry cmd_shell_table[];
 
@@ -87,8 +98,12 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv,
 /* True when the command named by argv needs no database connection. */
 bool cmd_needs_db(int argc, char **argv);
 
-/* The value of flag name, or NULL when absent. */
+/* The value of flag name, or NULL when absent (the last when repeated; a
+ * "X..." flag's values joined by commas). */
 const char *cmd_arg(const struct cmd_args *a, const char *name);
+/* Every value of flag name, in command-line order; *n is the count. */
+const char *const *cmd_arg_all(const struct cmd_args *a, const char *name,
+			       size_t *n);
 
 /*
  * The tenant a command works in: its own --tenant, else the global one,

@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "output.h"
 #include "repl.h"
+#include "tui.h"
 #include "strato/db.h"
 #include "strato/log.h"
 #include "strato/table.h"
@@ -28,7 +29,8 @@ usage(FILE *f)
 	fputs("usage: strato [--db CONNINFO] [--tenant SLUG] [--readonly]\n"
 	      "              [--quiet | --verbose] [--log-format text|json]\n"
 	      "              COMMAND [ARGS...] [--json | --csv]\n"
-	      "       strato [options] [shell]      the interactive shell\n"
+	      "       strato [options] [tui]        the full-screen console\n"
+	      "       strato [options] shell        the interactive shell\n"
 	      "       strato [options] -c 'COMMAND' | -f FILE | < FILE\n"
 	      "       strato help [NOUN [VERB]]\n"
 	      "       strato --version\n"
@@ -40,10 +42,10 @@ usage(FILE *f)
 	      "variables, ~/.pgpass and PGSERVICE. See strato(1).\n", f);
 }
 
-/* -c, -f, a script on standard input, or the interactive shell. */
+/* -c, -f, a script on standard input, the shell, or the TUI. */
 static int
 run_lines(struct cmd_ctx *ctx, const char *conninfo, const char *command,
-	  const char *script)
+	  const char *script, bool shell)
 {
 	struct st_error err;
 	int ret;
@@ -68,8 +70,14 @@ run_lines(struct cmd_ctx *ctx, const char *conninfo, const char *command,
 			if (f != stdin)
 				fclose(f);
 		}
-	} else if (isatty(STDIN_FILENO)) {
+	} else if (isatty(STDIN_FILENO) && (shell || !isatty(STDOUT_FILENO))) {
 		ret = repl_interactive(ctx);
+	} else if (isatty(STDIN_FILENO)) {
+		ret = tui_run(ctx) < 0;
+		if (ret)
+			st_log_error("cannot start the full-screen console "
+				     "(TERM=%s)", getenv("TERM") ? getenv("TERM")
+				     : "unset");
 	} else {
 		ret = repl_script(ctx, stdin, "stdin");
 	}
@@ -139,10 +147,17 @@ main(int argc, char **argv)
 	argv += optind;
 	ctx.in = stdin;
 	output_sigint_install();
-	/* Line by line: -c, -f, "shell", or no command at all. */
+	/* Line by line: -c, -f, "shell", "tui", or no command at all. */
+	if (argc == 1 && strcmp(argv[0], "tui") == 0 &&
+	    (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
+		st_log_error("\"strato tui\" needs a terminal");
+		return EXIT_USAGE;
+	}
 	if (command || script || argc == 0 ||
-	    (argc == 1 && strcmp(argv[0], "shell") == 0))
-		return run_lines(&ctx, conninfo, command, script);
+	    (argc == 1 && (strcmp(argv[0], "shell") == 0 ||
+			   strcmp(argv[0], "tui") == 0)))
+		return run_lines(&ctx, conninfo, command, script,
+				 argc == 1 && strcmp(argv[0], "shell") == 0);
 	st_table_init(&out);
 	ctx.out = &out;
 	if (cmd_needs_db(argc, argv)) {

@@ -49,4 +49,7 @@ void st_db_cancel(struct st_db *db);
 /* The prompt's transaction mark: "", "*" (open), "!" (failed), "?" (lost). */
 const char *st_db_state_marker(const struct st_db *db);
 
+/* Reconnect a lost connection with the same parameters; 0 or -1. */
+int st_db_reconnect(struct st_db *db, struct st_error *err);
+
 #endif

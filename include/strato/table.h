@@ -70,6 +70,13 @@ void st_table_set_message(struct st_table *t, const char *fmt, ...)
 size_t st_display_width(const char *s);
 
 /*
+ * s fitted to width display columns: cut with a final "…" when longer,
+ * control characters shown as spaces, padded with spaces when pad. A new
+ * string (the TUI's cells).
+ */
+char *st_display_fit(const char *s, size_t width, bool pad);
+
+/*
  * Render t to f in the given format. Text tables pad to display width and
  * right-align numbers; NULL prints as empty in text and CSV, null in JSON.
  * CSV follows RFC 4180 (header row, quotes doubled, CRLF not used: "\n").

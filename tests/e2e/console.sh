@@ -162,6 +162,19 @@ def read_until(fd, needle, timeout=10):
             except OSError:
                 break
     return buf.decode(errors="replace")
+def psql(q):
+    # as superuser: other logins' wait events are hidden from the rest
+    return subprocess.run(["psql", sys.argv[5], "-XAtqc", q], capture_output=True,
+                          text=True).stdout.strip()
+def wait_for(q, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end and psql(q) != "t":
+        time.sleep(0.1)
+LOCKED = ("SELECT count(*) > 0 FROM pg_locks WHERE granted"
+          " AND relation = 'strato.app_user'::regclass"
+          " AND mode = 'AccessExclusiveLock'")
+WAITING = ("SELECT count(*) > 0 FROM pg_stat_activity"
+           " WHERE wait_event_type = 'Lock' AND usename = 'e2e_con_beto'")
 out = []
 pid, fd = spawn(["--db", conn, "shell"])
 out.append(read_until(fd, "> "))
@@ -183,9 +196,9 @@ out.append(read_until(fd, "> "))
 # a query that waits on a lock, cancelled by Ctrl-C
 locker = subprocess.Popen(["psql", svc, "-Xq", "-c",
     "BEGIN; LOCK TABLE strato.app_user; SELECT pg_sleep(20);"])
-time.sleep(1)
+wait_for(LOCKED)
 os.write(fd, b"user list\r")
-time.sleep(1)
+wait_for(WAITING)
 os.write(fd, b"\x03")
 out.append(read_until(fd, "> "))
 locker.kill()   # and its backend, which would hold the lock for 20 s more
@@ -203,7 +216,8 @@ out.append("NOPAGER:" + read_until(fd, "rows)", 5))
 os.waitpid(pid, 0)
 print("\n".join(out))
 PY
-run python3 "$work/drive_shell.py" "$STRATO" "$AGT" "$SVC" "$beto_lead"
+run python3 "$work/drive_shell.py" "$STRATO" "$AGT" "$SVC" "$beto_lead" \
+	"$(conninfo postgres $db)"
 [ -z "$err" ] || printf "drive_shell.py: %s\n" "$err"
 expect_contains "$out" "e2e_con_beto> " "the prompt shows the login"
 expect_contains "$out" "COMPLETED-TO-ID" "a lead typed by name completes to its id"
@@ -219,12 +233,22 @@ lines=$(printf '%s\n' "$out" | sed -n 's/^PAGER:\([0-9]*\):$/\1/p')
 expect_contains "$out" "rows)" "a blank PAGER prints directly"
 
 # One-shot Ctrl-C: the query is cancelled and the exit status is 130.
+# wait_until SQL: poll until the query says t (at most 20 s)
+wait_until() {
+	for _ in $(seq 200); do
+		[ "$(sql $db "$1")" = t ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 psql "$SVC" -Xq -c "BEGIN; LOCK TABLE strato.app_user; SELECT pg_sleep(20);" &
 locker=$!
-sleep 1
+wait_until "SELECT count(*) > 0 FROM pg_locks WHERE granted
+	AND relation = 'strato.app_user'::regclass AND mode = 'AccessExclusiveLock'"
 "$STRATO" --db "$ADM" user list >"$work/o" 2>"$work/e" &
 pid=$!
-sleep 1
+wait_until "SELECT count(*) > 0 FROM pg_stat_activity
+	WHERE wait_event_type = 'Lock' AND usename = 'e2e_con_ana'"
 kill -INT $pid
 wait $pid
 rc=$?
