@@ -72,6 +72,10 @@ $(BUILD)/strato-etl: $(BUILD)/etl/main.o $(ETL_OBJ) $(BUILD)/libstrato.a
 $(BUILD)/check_strato: $(TEST_OBJ) $(TUI_OBJ) $(BUILD)/libstrato.a
 	$(CC) $(SAN) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
 
+# bench/tui's client, linked like the binaries.
+$(BUILD)/bench/tui/driver: $(BUILD)/bench/tui/driver.o $(BUILD)/libstrato.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
 deps:
 	@scripts/deps
 
@@ -116,10 +120,11 @@ demo: deps all
 # Benchmarks print their figures beside a baseline measured in the same run
 # (the machines are shared: absolute times vary). LEADS=100000 for a quick one;
 # PROPERTIES sets the catalogue of bench/match (default 100000).
-bench: deps all $(BUILD)/bench_match
+bench: deps all $(BUILD)/bench_match $(BUILD)/bench/tui/driver
 	@bench/legacy/run.sh $(LEADS)
 	@bench/import/run.sh $(LEADS)
 	@bench/match/run.sh $(PROPERTIES)
+	@bench/tui/run.sh $(LEADS)
 
 $(BUILD)/bench_match: bench/match/bench.c $(BUILD)/libstrato.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lead-internal.h"
+#include "lead-sql.h"
 #include "strato/tenant.h"
 
 void
@@ -89,21 +90,7 @@ st_lead_list(struct st_db *db, const char *tenant_id,
 	snprintf(limit, sizeof(limit), "%d", lim + 1);
 	if (st_tenant_begin(db, tenant_id, err) < 0)
 		return -1;
-	res = st_db_query(db, "SELECT " LEAD_COLS
-		" WHERE l.tenant_id = $1 AND l.deleted_at IS NULL"
-		" AND ($2::text IS NULL OR l.estado = upper($2))"
-		" AND ($3::text IS NULL OR l.tipo = upper($3))"
-		" AND ($4::text IS NULL OR l.tags @> ARRAY[$4::text])"
-		" AND ($5::text IS NULL OR l.origen = $5)"
-		" AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM unnest(l.zonas) z"
-		"   WHERE lower(z) = lower($6)) OR lower(l.zona_interes) = lower($6))"
-		" AND ($7::text IS NULL OR u.email = lower($7))"
-		" AND ($8::text IS NULL OR l.search LIKE '%' || replace(replace("
-		"   replace(strato.f_unaccent(lower($8)), '\\', '\\\\'), '%', '\\%'),"
-		"   '_', '\\_') || '%')"
-		" AND ($9::timestamptz IS NULL OR (l.created_at, l.id) <"
-		"   ($9::timestamptz, $10::text))"
-		" ORDER BY l.created_at DESC, l.id DESC LIMIT $11::int", 11,
+	res = st_db_query(db, LEAD_LIST_SQL, 11,
 		(const char *const[]){ tenant_id, f->estado, f->tipo, f->tag,
 				       f->origen, f->zona, f->assigned, f->search,
 				       after_ts, after_id, limit }, err);

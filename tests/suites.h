@@ -24,5 +24,6 @@ Suite *campaign_config_suite(void);
 Suite *personalize_suite(void);
 Suite *view_suite(void);
 Suite *crypto_suite(void);
+Suite *lead_estimate_suite(void);
 
 #endif
