@@ -20,6 +20,7 @@
 #include "complete.h"
 #include "draw.h"
 #include "repl.h"
+#include "strato/lead-estimate.h"
 #include "strato/tenant.h"
 #include "tui.h"
 #include "view-leads.h"
@@ -76,6 +77,7 @@ struct lead_job {
 	char *tenant;
 	bool append;
 	struct st_lead_list page;
+	long estimate; /* a first page only: matching leads, from statistics */
 };
 
 struct cmd_job {
@@ -119,6 +121,15 @@ run_leads(struct st_db *db, struct job *j)
 	if (st_tenant_resolve(db, lj->tenant, &tenant_id, &j->err) < 0)
 		return -1;
 	ret = st_lead_list(db, tenant_id, &lj->f, &lj->page, &j->err);
+	lj->estimate = -1;
+	if (ret == 0 && !lj->append) {
+		struct st_error ignored;
+
+		/* the count is a nicety: without it the list still shows */
+		if (st_lead_estimate(db, tenant_id, &lj->f, &lj->estimate,
+				     &ignored) < 0)
+			lj->estimate = -1;
+	}
 	free(tenant_id);
 	return ret;
 }
@@ -394,6 +405,8 @@ take_jobs(struct tui *t)
 			} else {
 				leads_view_take_page(&t->leads, &lj->page,
 						     lj->append);
+				if (!lj->append)
+					t->leads.estimate = lj->estimate;
 				leads_view_message(&t->leads, NULL);
 			}
 		} else if (j->kind == JOB_CMD) {

@@ -69,6 +69,7 @@ T -f /dev/null new-session -d -s tui -x 100 -y 30 \
 see "Leads" "the TUI opens on the leads screen"
 see "Joaquín Peña 🏡" "the newest leads show, accents and emoji intact"
 see "e2e_tui_ana" "the status line names the login"
+see "~250 leads" "and the count of leads (exact below 2,000)"
 # Columns line up: the estado column starts at the same place on every row.
 col1=$(screen | grep -F "Joaquín Peña" | python3 -c '
 import sys, unicodedata
