@@ -35,13 +35,18 @@ enum job_kind { JOB_LEADS, JOB_CMD, JOB_COMPLETE, JOB_RECONNECT };
 static const struct {
 	const char *title, *command;
 	bool service_only;
+	const char *open, *key; /* Enter runs open + the row's key column */
+	int refresh_ms;         /* reloaded this often while shown, or 0 */
 } screens[] = {
-	{ "Leads", NULL, false },
-	{ "Propiedades", "property list --limit 500", false },
-	{ "Campañas", "campaign list", false },
-	{ "Integraciones", "integration list", false },
-	{ "Tenants", "tenant list", true },
-	{ "Auditoría", "audit list --limit 500", false },
+	{ "Leads", NULL, false, NULL, NULL, 0 },
+	{ "Propiedades", "property list --limit 500", false, "property show",
+	  "id", 0 },
+	/* estados and the send ledger move while a campaign runs */
+	{ "Campañas", "campaign list", false, "campaign stats", "id", 5000 },
+	{ "Integraciones", "integration list", false, "integration show",
+	  "provider", 0 },
+	{ "Tenants", "tenant list", true, "tenant show", "slug", 0 },
+	{ "Auditoría", "audit list --limit 500", false, NULL, NULL, 0 },
 };
 #define NSCREENS ((int)ST_ARRAY_SIZE(screens))
 
@@ -68,6 +73,7 @@ struct tui {
 	bool lost;              /* the connection is gone */
 	bool dirty;
 	long search_due;        /* ms clock, 0: none */
+	long loaded_at;         /* when the shown screen was last loaded */
 	long busy_since;
 	char *note;             /* a one-line notice for the bottom line */
 };
@@ -272,6 +278,7 @@ run_line(struct tui *t, const char *line, enum target to, int screen)
 static void
 load_screen(struct tui *t, int s)
 {
+	t->loaded_at = now_ms();
 	t->tabs[s].loading = true;
 	t->tabs[s].want_reload = false;
 	run_line(t, screens[s].command, TO_SCREEN, s);
@@ -445,7 +452,8 @@ static const struct binding {
 } bindings[] = {
 	{ 0, 0, "j k ↑ ↓", "move", ACT_VIEW, NULL },
 	{ 0, 0, "PgUp PgDn g G", "page, first, last", ACT_VIEW, NULL },
-	{ 0, 0, "Enter", "open the lead", ACT_VIEW, NULL },
+	{ 0, 0, "Enter", "open the lead (the row, on other screens)",
+	  ACT_VIEW, NULL },
 	{ 0, 0, "/", "search name, phone, e-mail as you type", ACT_VIEW, NULL },
 	{ 0, 0, "f", "filter: estado=E tag=T asignado=EMAIL", ACT_VIEW, NULL },
 	{ 0, 0, "r", "reload", ACT_VIEW, NULL },
@@ -627,6 +635,23 @@ screen_key(struct tui *t, int key)
 		t->quit = true;
 	if (r != VR_NONE)
 		return;
+	if ((key == '\r' || key == '\n' || key == VK_ENTER) && t->screen &&
+	    !t->in_detail && !t->pane_open && screens[t->screen].open) {
+		const char *k = table_view_selected(&t->tabs[t->screen],
+						    screens[t->screen].key);
+		char *line;
+
+		if (!k)
+			return;
+		line = st_xasprintf("%s '%s'", screens[t->screen].open, k);
+		table_view_release(&t->pane);
+		table_view_init(&t->pane, line);
+		t->pane.loading = true;
+		t->pane_open = true;
+		run_line(t, line, TO_PANE, 0);
+		free(line);
+		return;
+	}
 	/* Esc in a search prompt was the model's; here it is "back" */
 	for (size_t i = 0; i < ST_ARRAY_SIZE(bindings); i++)
 		if (bindings[i].key && (bindings[i].key == key ||
@@ -849,6 +874,13 @@ follow_wants(struct tui *t)
 	}
 	if (t->screen && t->tabs[t->screen].want_reload && !t->in_detail)
 		load_screen(t, t->screen);
+	if (t->screen && screens[t->screen].refresh_ms && !t->in_line &&
+	    !worker_busy(t->w) &&
+	    now - t->loaded_at >= screens[t->screen].refresh_ms) {
+		load_screen(t, t->screen);
+		if (t->pane_open && t->pane.command && *t->pane.command)
+			run_line(t, t->pane.command, TO_PANE, 0);
+	}
 	if (t->in_detail && t->detail.want_reload) {
 		t->detail.want_reload = false;
 		open_detail(t, t->detail_id);
@@ -864,7 +896,13 @@ wait_ms(const struct tui *t)
 		left = t->search_due - now_ms();
 		return left > 0 ? (int)left : 0;
 	}
-	return worker_busy(t->w) ? 100 : -1; /* the spinner turns */
+	if (worker_busy(t->w))
+		return 100; /* the spinner turns */
+	if (t->screen && screens[t->screen].refresh_ms) {
+		left = t->loaded_at + screens[t->screen].refresh_ms - now_ms();
+		return left > 0 ? (int)left : 0;
+	}
+	return -1;
 }
 
 static void
