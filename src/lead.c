@@ -16,7 +16,7 @@ st_lead_release(struct st_lead *l)
 		       &l->operacion, &l->tipo_propiedad, &l->zona,
 		       &l->presupuesto, &l->tags, &l->asignado, &l->notas,
 		       &l->custom, &l->created_at, &l->updated_at,
-		       &l->timeline };
+		       &l->timeline, &l->messages };
 
 	if (!l)
 		return;
@@ -220,6 +220,31 @@ lead_timeline(struct st_db *db, const char *tenant_id, const char *id,
 	return 0;
 }
 
+/* The lead's last 20 messages, all conversations, newest first (JSON). */
+static int
+lead_messages(struct st_db *db, const char *tenant_id, const char *id,
+	      struct st_lead *out, struct st_error *err)
+{
+	PGresult *res = st_db_query(db,
+		"SELECT coalesce(jsonb_agg(jsonb_build_object("
+		"  'fecha', m.created_at, 'canal', m.canal,"
+		"  'direccion', m.direccion, 'estado', m.estado,"
+		"  'contenido', left(m.contenido, 500))"
+		"  ORDER BY m.created_at DESC), '[]')::text"
+		" FROM (SELECT m.*, c.canal FROM strato.message m"
+		"  JOIN strato.conversation c ON c.tenant_id = m.tenant_id"
+		"   AND c.id = m.conversation_id"
+		"  WHERE m.tenant_id = $1 AND c.lead_id = $2"
+		"  ORDER BY m.created_at DESC LIMIT 20) m", 2,
+		(const char *const[]){ tenant_id, id }, err);
+
+	if (!res)
+		return -1;
+	out->messages = st_db_dup(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
 int
 st_lead_get(struct st_db *db, const char *tenant_id, const char *ref,
 	    struct st_lead *out, struct st_error *err)
@@ -232,7 +257,8 @@ st_lead_get(struct st_db *db, const char *tenant_id, const char *ref,
 		return -1;
 	if (lead_resolve(db, tenant_id, ref, false, &id, err) < 0 ||
 	    lead_fetch(db, tenant_id, id, out, err) < 0 ||
-	    lead_timeline(db, tenant_id, id, out, err) < 0)
+	    lead_timeline(db, tenant_id, id, out, err) < 0 ||
+	    lead_messages(db, tenant_id, id, out, err) < 0)
 		goto cleanup;
 	ret = st_tenant_commit(db, err);
 cleanup:

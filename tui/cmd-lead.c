@@ -111,8 +111,10 @@ cmd_lead_show(struct cmd_ctx *ctx, struct cmd_args *args, struct st_error *err)
 	}
 	lead_columns(ctx->out, true);
 	st_table_add_col(ctx->out, "timeline", ST_COL_JSON);
+	st_table_add_col(ctx->out, "messages", ST_COL_JSON);
 	lead_row(ctx->out, &l, true);
-	st_table_set(ctx->out, 0, ctx->out->ncols - 1, l.timeline);
+	st_table_set(ctx->out, 0, ctx->out->ncols - 2, l.timeline);
+	st_table_set(ctx->out, 0, ctx->out->ncols - 1, l.messages);
 	ctx->out->single = true;
 	st_lead_release(&l);
 	free(tenant_id);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "strato/util.h"
 #include "view-table.h"
 
@@ -44,6 +46,51 @@ add_line(struct table_view *v, const char *s, size_t n)
 	v->lines[v->nlines++] = st_xstrndup(s, n);
 }
 
+/*
+ * A JSON array of objects (a timeline, messages) as text, one line per
+ * element: its values in order, dates to the minute. NULL when val is not
+ * such an array; a new string otherwise.
+ */
+static char *
+json_lines(const char *val)
+{
+	json_t *a = json_loads(val, 0, NULL), *o;
+	struct st_buf b = ST_BUF_INIT;
+	size_t i;
+
+	if (!json_is_array(a)) {
+		json_decref(a);
+		return NULL;
+	}
+	json_array_foreach(a, i, o) {
+		const char *k;
+		json_t *v;
+		bool first = true;
+
+		if (i)
+			st_buf_addch(&b, '\n');
+		json_object_foreach(o, k, v) {
+			const char *sv = json_string_value(v);
+
+			if (json_is_null(v) || json_is_false(v) ||
+			    (sv && !*sv))
+				continue;
+			if (!first)
+				st_buf_addstr(&b, "  ");
+			first = false;
+			if (json_is_true(v))
+				st_buf_addstr(&b, k);
+			else if (sv && strlen(sv) > 16 && sv[4] == '-' &&
+				 sv[10] == 'T')
+				st_buf_addf(&b, "%.10s %.5s", sv, sv + 11);
+			else if (sv)
+				st_buf_addstr(&b, sv);
+		}
+	}
+	json_decref(a);
+	return b.data ? st_buf_detach(&b) : st_xstrdup("-");
+}
+
 /* A record as "name: value" lines, then the message's lines. */
 static void
 text_lines(struct table_view *v)
@@ -56,7 +103,10 @@ text_lines(struct table_view *v)
 			if (strlen(t->col_names[c]) > w)
 				w = strlen(t->col_names[c]);
 	for (size_t c = 0; t->single && t->nrows && c < t->ncols; c++) {
-		const char *val = t->rows[0][c] ? t->rows[0][c] : "";
+		char *pretty = t->col_types[c] == ST_COL_JSON && t->rows[0][c]
+			       ? json_lines(t->rows[0][c]) : NULL;
+		const char *val = pretty ? pretty
+				  : t->rows[0][c] ? t->rows[0][c] : "";
 		const char *p = val;
 
 		/* multi-line values (a timeline) continue indented */
@@ -70,6 +120,7 @@ text_lines(struct table_view *v)
 			free(l);
 			p += n + (p[n] == '\n');
 		} while (*p);
+		free(pretty);
 	}
 	for (const char *p = t->message; p && *p;) {
 		size_t n = strcspn(p, "\n");

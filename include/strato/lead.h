@@ -58,6 +58,8 @@ struct st_lead {
 	char *updated_at;
 	char *timeline;   /* st_lead_get only: JSON array of events, newest
 			   * first; else NULL */
+	char *messages;   /* st_lead_get only: JSON array of the last 20
+			   * messages of its conversations, newest first */
 };
 
 /*

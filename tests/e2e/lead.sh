@@ -73,6 +73,22 @@ run "$STRATO" --db "$C" --tenant sur lead show nope
 expect_rc 1 "lead show of a missing lead"
 expect_contains "$err" 'lead "nope" does not exist' "not found said plainly"
 
+# lead show: the last messages of the lead's conversations, newest first.
+sofia=$(sql $db "SELECT id FROM strato.lead WHERE nombre = 'Sofía Peña'")
+sql $db "INSERT INTO strato.conversation (tenant_id, id, lead_id, canal)
+	SELECT tenant_id, 'conv-sofia', id, 'WHATSAPP' FROM strato.lead WHERE id = '$sofia';
+	INSERT INTO strato.message (tenant_id, conversation_id, direccion, contenido, estado, created_at)
+	SELECT tenant_id, 'conv-sofia', d, c, e, now() - o * interval '1 minute'
+	  FROM strato.lead, (VALUES ('ENTRANTE', 'Hola, ¿sigue disponible?', 'RECEIVED', 2),
+	                            ('SALIENTE', '¡Sí! ¿Cuándo querés verlo?', 'SENT', 1)) v(d, c, e, o)
+	 WHERE id = '$sofia'" >/dev/null
+run "$STRATO" --db "$C" --tenant sur lead show "$sofia" --json
+expect_eq "$(json "[(m['direccion'], m['contenido']) for m in j['messages']]")" \
+	"[('SALIENTE', '¡Sí! ¿Cuándo querés verlo?'), ('ENTRANTE', 'Hola, ¿sigue disponible?')]" \
+	"lead show lists the last messages, newest first"
+run "$STRATO" --db "$C" --tenant sur lead show "$sofia"
+expect_contains "$out" "SALIENTE" "and the text form shows them too"
+
 # An agent sees its own tenant's leads, never another's, even by id.
 other=$(sql $db "SELECT id FROM strato.lead WHERE nombre = 'De Otra Agencia'")
 AG=$(conninfo e2e_lead_sur $db)
