@@ -18,20 +18,11 @@ cmd_audit_list(struct cmd_ctx *ctx, struct cmd_args *args, struct st_error *err)
 	};
 	struct st_audit_list l;
 	struct st_table *t = ctx->out;
-	const char *limit = cmd_arg(args, "limit");
 	char *tenant_id = NULL;
 	bool full = args->format != ST_FORMAT_TABLE;
 
-	if (limit) {
-		char *end;
-		long v = strtol(limit, &end, 10);
-
-		if (*end || v < 1 || v > 1000) {
-			st_error_set(err, ST_EUSAGE, "--limit takes 1 to 1000");
-			return -1;
-		}
-		f.limit = (int)v;
-	}
+	if (cmd_limit(args, 1000, &f.limit, err) < 0)
+		return -1;
 	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
 		return -1;
 	if (st_audit_list(ctx->db, tenant_id, &f, &l, err) < 0) {

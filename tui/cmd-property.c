@@ -80,27 +80,6 @@ check_flags(const struct cmd_args *args, struct st_error *err)
 	return 0;
 }
 
-/* --limit N in [1, max], or 0 when absent. */
-static int
-limit_arg(const struct cmd_args *args, int max, int *out,
-	  struct st_error *err)
-{
-	const char *s = cmd_arg(args, "limit");
-	char *end = NULL;
-	long v;
-
-	*out = 0;
-	if (!s)
-		return 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v < 1 || v > max) {
-		st_error_set(err, ST_EUSAGE, "--limit takes 1 to %d", max);
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
 static int
 cmd_property_list(struct cmd_ctx *ctx, struct cmd_args *args,
 		  struct st_error *err)
@@ -121,7 +100,7 @@ cmd_property_list(struct cmd_ctx *ctx, struct cmd_args *args,
 	bool full = args->format != ST_FORMAT_TABLE;
 
 	if (check_flags(args, err) < 0 ||
-	    limit_arg(args, 1000, &f.limit, err) < 0)
+	    cmd_limit(args, 1000, &f.limit, err) < 0)
 		return -1;
 	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
 		return -1;
@@ -289,7 +268,7 @@ cmd_property_match(struct cmd_ctx *ctx, struct cmd_args *args,
 	bool explain = cmd_arg(args, "explain") != NULL;
 	int limit = 0;
 
-	if (limit_arg(args, 1000, &limit, err) < 0 ||
+	if (cmd_limit(args, 1000, &limit, err) < 0 ||
 	    cmd_tenant(ctx, args, &tenant_id, err) < 0)
 		return -1;
 	if (st_match_rank(ctx->db, tenant_id, args->argv[0], limit, &l,

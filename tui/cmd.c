@@ -486,3 +486,27 @@ cmd_read_secret(FILE *f, const char *prompt, struct st_error *err)
 	}
 	return line;
 }
+
+/*
+ * The --limit flag as a number from 1 to max in *out (0 when absent);
+ * anything else is a usage error naming the range.
+ */
+int
+cmd_limit(const struct cmd_args *args, int max, int *out,
+	  struct st_error *err)
+{
+	const char *s = cmd_arg(args, "limit");
+	char *end = NULL;
+	long v;
+
+	*out = 0;
+	if (!s)
+		return 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end || v < 1 || v > max) {
+		st_error_set(err, ST_EUSAGE, "--limit takes 1 to %d", max);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}

@@ -102,6 +102,10 @@ bool cmd_needs_db(int argc, char **argv);
 /* The value of flag name, or NULL when absent (the last when repeated; a
  * "X..." flag's values joined by commas). */
 const char *cmd_arg(const struct cmd_args *a, const char *name);
+
+/* --limit as 1..max in *out (0 when absent); else a usage error. */
+int cmd_limit(const struct cmd_args *args, int max, int *out,
+	      struct st_error *err);
 /* Every value of flag name, in command-line order; *n is the count. */
 const char *const *cmd_arg_all(const struct cmd_args *a, const char *name,
 			       size_t *n);
