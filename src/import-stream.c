@@ -36,8 +36,11 @@ mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* grp compares bytewise: sorting and the unique index over a million keys
+ * need no locale. */
 static const char *const stream_tables_sql[] = {
-	"CREATE TEMP TABLE import_stage (line bigint, grp text, nombre text,"
+	"CREATE TEMP TABLE import_stage (line bigint, grp text COLLATE \"C\","
+	" nombre text,"
 	" telefono text, e164 text, email text, origen text, estado text,"
 	" tipo text, operacion text, tipo_propiedad text, zona_interes text,"
 	" zonas text[], presupuesto_min numeric, presupuesto_max numeric,"
@@ -46,10 +49,12 @@ static const char *const stream_tables_sql[] = {
 	" opt_out boolean) ON COMMIT DROP",
 	"CREATE TEMP TABLE import_chunk (LIKE import_stage) ON COMMIT DROP",
 	/* the first row of every group, and the lead it became */
-	"CREATE TEMP TABLE import_seen (grp text PRIMARY KEY, line bigint,"
+	"CREATE TEMP TABLE import_seen (grp text COLLATE \"C\" PRIMARY KEY,"
+	" line bigint,"
 	" lead_id text) ON COMMIT DROP",
 	/* the groups that met a second row */
-	"CREATE TEMP TABLE import_again (grp text) ON COMMIT DROP",
+	"CREATE TEMP TABLE import_again (grp text COLLATE \"C\")"
+	" ON COMMIT DROP",
 	NULL,
 };
 
@@ -79,11 +84,19 @@ static const char *const chunk_sql =
 	"   FROM import_chunk c JOIN f USING (line) RETURNING 1)"
 	" SELECT count(*) FROM i";
 
+/* The first value of a column in the group, in line order. */
+#define FIRST(col) \
+	" (array_agg(" col ") FILTER (WHERE " col " IS NOT NULL))[1] AS " col ","
+
 /*
  * The groups of the file that named one lead more than once: merged as
  * import.c's merge_sql does (the first spelling of each field wins, tags
  * merge once each in first-seen order, notes join), then written over the
  * lead their first row became, with the values an insert would give.
+ * The rows reach the aggregates sorted by group and line, once: each
+ * aggregate takes its input in that order (the subquery is not flattened
+ * and temporary tables are never scanned in parallel), where an ORDER BY
+ * inside every aggregate would sort each group twenty times.
  */
 static const char *const merge_groups_sql =
 	"UPDATE strato.lead l SET (nombre, telefono, telefono_e164, email,"
@@ -98,47 +111,20 @@ static const char *const merge_groups_sql =
 	"   WHERE x <> '' GROUP BY x ORDER BY min(i)),"
 	" m.notas, coalesce(m.custom, '{}'), m.assigned_to_id,"
 	" coalesce(m.es_cliente, false), coalesce(m.opt_out, false))"
-	" FROM (SELECT grp,"
-	" (array_agg(nombre ORDER BY line) FILTER (WHERE nombre IS NOT NULL))[1]"
-	"   AS nombre,"
-	" (array_agg(telefono ORDER BY line) FILTER (WHERE telefono IS NOT NULL))[1]"
-	"   AS telefono,"
-	" (array_agg(e164 ORDER BY line) FILTER (WHERE e164 IS NOT NULL))[1]"
-	"   AS e164,"
-	" (array_agg(email ORDER BY line) FILTER (WHERE email IS NOT NULL))[1]"
-	"   AS email,"
-	" (array_agg(origen ORDER BY line) FILTER (WHERE origen IS NOT NULL))[1]"
-	"   AS origen,"
-	" (array_agg(estado ORDER BY line) FILTER (WHERE estado IS NOT NULL))[1]"
-	"   AS estado,"
-	" (array_agg(tipo ORDER BY line) FILTER (WHERE tipo IS NOT NULL))[1]"
-	"   AS tipo,"
-	" (array_agg(operacion ORDER BY line)"
-	"   FILTER (WHERE operacion IS NOT NULL))[1] AS operacion,"
-	" (array_agg(tipo_propiedad ORDER BY line)"
-	"   FILTER (WHERE tipo_propiedad IS NOT NULL))[1] AS tipo_propiedad,"
-	" (array_agg(zona_interes ORDER BY line)"
-	"   FILTER (WHERE zona_interes IS NOT NULL))[1] AS zona_interes,"
-	" string_to_array((array_agg(array_to_string(zonas, E'\\x1f')"
-	"   ORDER BY line) FILTER (WHERE cardinality(zonas) > 0))[1], E'\\x1f')"
-	"   AS zonas,"
-	" (array_agg(presupuesto_min ORDER BY line)"
-	"   FILTER (WHERE presupuesto_min IS NOT NULL))[1] AS presupuesto_min,"
-	" (array_agg(presupuesto_max ORDER BY line)"
-	"   FILTER (WHERE presupuesto_max IS NOT NULL))[1] AS presupuesto_max,"
-	" (array_agg(moneda ORDER BY line) FILTER (WHERE moneda IS NOT NULL))[1]"
-	"   AS moneda,"
-	" (array_agg(ambientes ORDER BY line)"
-	"   FILTER (WHERE ambientes IS NOT NULL))[1] AS ambientes,"
-	" string_to_array(string_agg(array_to_string(tags, E'\\x1f'), E'\\x1f'"
-	"   ORDER BY line), E'\\x1f') AS tags,"
-	" string_agg(notas, E'\\n' ORDER BY line) AS notas,"
-	" (array_agg(custom ORDER BY line) FILTER (WHERE custom IS NOT NULL))[1]"
-	"   AS custom,"
-	" (array_agg(assigned_to_id ORDER BY line)"
-	"   FILTER (WHERE assigned_to_id IS NOT NULL))[1] AS assigned_to_id,"
+	" FROM (SELECT grp," FIRST("nombre") FIRST("telefono") FIRST("e164")
+	FIRST("email") FIRST("origen") FIRST("estado") FIRST("tipo")
+	FIRST("operacion") FIRST("tipo_propiedad") FIRST("zona_interes")
+	" string_to_array((array_agg(array_to_string(zonas, E'\\x1f'))"
+	"   FILTER (WHERE cardinality(zonas) > 0))[1], E'\\x1f') AS zonas,"
+	FIRST("presupuesto_min") FIRST("presupuesto_max") FIRST("moneda")
+	FIRST("ambientes")
+	" string_to_array(string_agg(array_to_string(tags, E'\\x1f'),"
+	"   E'\\x1f'), E'\\x1f') AS tags,"
+	" string_agg(notas, E'\\n') AS notas,"
+	FIRST("custom") FIRST("assigned_to_id")
 	" bool_or(es_cliente) AS es_cliente, bool_or(opt_out) AS opt_out"
-	" FROM import_stage WHERE grp IN (SELECT grp FROM import_again)"
+	" FROM (SELECT * FROM import_stage WHERE grp IN"
+	"   (SELECT grp FROM import_again) ORDER BY grp, line) s"
 	" GROUP BY grp) m JOIN import_seen f USING (grp)"
 	" WHERE l.tenant_id = $1 AND l.id = f.lead_id";
 

@@ -9,6 +9,8 @@
  * batch with the progress in import_run). Refused records are written to a
  * temporary file as they come and appended to the rejects file only when
  * their transaction commits, so a resumed import never repeats a reject.
+ * The first import into an empty tenant inserts as it reads instead
+ * (import-stream.c).
  */
 #include <errno.h>
 #include <pthread.h>
