@@ -83,8 +83,8 @@ run_b() {
 # same state (vacuumed and checkpointed, so no background work is left
 # over), and the better time of each counts. (b) copies the rows (a)
 # left, already clean.
-echo "(a) strato-etl import leads, (b) psql \\copy of the same rows, clean;" \
-	"twice each, in turns..." >&2
+printf '%s\n' "(a) strato-etl import leads, (b) psql \\copy of the same rows," \
+	"clean; twice each, in turns..." >&2
 a_s=
 b_s=
 a_rss=0
