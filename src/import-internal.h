@@ -1,11 +1,13 @@
 /*
- * import-internal.h - shared by import.c and import-map.c.
+ * import-internal.h - shared by import.c, import-map.c and import-stream.c.
  */
 #ifndef STRATO_IMPORT_INTERNAL_H
 #define STRATO_IMPORT_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
+#include "db-internal.h"
 #include "strato/csv.h"
 #include "strato/import.h"
 #include "strato/phone.h"
@@ -59,6 +61,33 @@ struct import_row {
 	char reason[600];
 };
 
+struct importer {
+	struct st_db *db;
+	const char *tenant_id;
+	const struct st_import_opts *o;
+	struct st_import_summary *out;
+	struct st_csv_reader *rd;
+	struct import_plan plan;
+	size_t nusers;
+	char **user_email;
+	char **user_id;
+	FILE *rej_batch;     /* this transaction's rejects */
+	bool batch_open;     /* a transaction with a COPY in progress */
+	long long batch_records;
+	long last_line;
+	char *run_id;
+	bool run_committed;  /* import_run exists outside our transaction */
+	struct st_buf line;
+	/* streaming into an empty tenant (import-stream.c) */
+	bool stream;         /* leads inserted chunk by chunk */
+	bool stream_copy;    /* a COPY into import_chunk is open */
+	bool stream_busy;    /* a chunk's statement is running */
+	long long chunk_records;   /* COPY lines sent into import_chunk */
+	long long pending_records; /* lines held while the server works */
+	long long chunk_sent;      /* lines of the chunk the server has */
+	struct st_buf pending;
+};
+
 const char *import_field_name(enum import_field f);
 /* An enumerated field's value as the import reads it, or NULL. */
 const char *import_enum(const char *field, const char *s);
@@ -72,5 +101,12 @@ void import_row_release(struct import_row *r);
 void import_row_copy_line(const struct import_row *r,
 			  const enum st_match_key *match,
 			  const char *assigned_id, struct st_buf *b);
+
+/* import-stream.c: the first import into an empty tenant */
+int import_stream_begin(struct importer *im, struct st_error *err);
+int import_emit(struct importer *im, const char *data, size_t len,
+		struct st_error *err);
+int import_stream_poll(struct importer *im, struct st_error *err);
+int import_stream_finish(struct importer *im, struct st_error *err);
 
 #endif

@@ -9,6 +9,8 @@
  * batch with the progress in import_run). Refused records are written to a
  * temporary file as they come and appended to the rejects file only when
  * their transaction commits, so a resumed import never repeats a reject.
+ * The first import into an empty tenant inserts as it reads instead
+ * (import-stream.c).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,25 +26,6 @@
 #include "strato/audit.h"
 #include "strato/log.h"
 #include "strato/tenant.h"
-
-struct importer {
-	struct st_db *db;
-	const char *tenant_id;
-	const struct st_import_opts *o;
-	struct st_import_summary *out;
-	struct st_csv_reader *rd;
-	struct import_plan plan;
-	size_t nusers;
-	char **user_email;
-	char **user_id;
-	FILE *rej_batch;     /* this transaction's rejects */
-	bool batch_open;     /* a transaction with a COPY in progress */
-	long long batch_records;
-	long last_line;
-	char *run_id;
-	bool run_committed;  /* import_run exists outside our transaction */
-	struct st_buf line;
-};
 
 int
 st_import_match_parse(const char *s, enum st_match_key out[2])
@@ -370,6 +353,16 @@ batch_begin(struct importer *im, struct st_error *err)
 		return -1;
 	if (!im->run_id && !im->o->dry_run && run_insert(im, err) < 0)
 		return -1;
+	im->batch_records = 0;
+	switch (import_stream_begin(im, err)) {
+	case -1:
+		return -1;
+	case 1:
+		im->batch_open = true;
+		return 0;
+	default:
+		break;
+	}
 	if (st_db_run(im->db, stage_sql, 0, NULL, err) < 0)
 		return -1;
 	res = PQexec(im->db->conn, "COPY import_stage FROM STDIN");
@@ -603,7 +596,7 @@ matched:
 	} else {
 		im->out->skipped += rows - matched;
 	}
-	if (im->o->mode != ST_IMPORT_CREATE) {
+	if (im->o->mode != ST_IMPORT_CREATE && matched > 0) {
 		long long changed;
 
 		upd = update_sql();
@@ -613,7 +606,7 @@ matched:
 		changed = scalar(res);
 		im->out->updated += changed;
 		im->out->unchanged += matched - changed;
-	} else {
+	} else if (im->o->mode == ST_IMPORT_CREATE) {
 		im->out->skipped += matched;
 	}
 	ret = 0;
@@ -638,7 +631,8 @@ batch_end(struct importer *im, bool final, struct st_error *err)
 {
 	im->batch_open = false;
 	im->batch_records = 0;
-	if (copy_end(im, err) < 0 || process_stage(im, err) < 0)
+	if (im->stream ? import_stream_finish(im, err) < 0
+		       : copy_end(im, err) < 0 || process_stage(im, err) < 0)
 		return -1;
 	if (im->o->dry_run) {
 		st_db_rollback(im->db);
@@ -810,11 +804,7 @@ flush_group(struct group *g, struct st_error *err)
 			st_buf_reset(&im->line);
 			import_row_copy_line(&h->row, im->o->match, h->assigned,
 					     &im->line);
-			if (PQputCopyData(im->db->conn, im->line.data,
-					  (int)im->line.len) != 1) {
-				st_db_error(err, NULL, im->db->conn);
-				ret = -1;
-			}
+			ret = import_emit(im, im->line.data, im->line.len, err);
 		}
 		unhold(h);
 	}
@@ -837,6 +827,7 @@ importer_release(struct importer *im)
 		fclose(im->rej_batch);
 	st_csv_reader_free(im->rd);
 	st_buf_release(&im->line);
+	st_buf_release(&im->pending);
 	free(im->run_id);
 }
 
@@ -928,7 +919,8 @@ st_import_leads(struct st_db *db, const char *tenant_id,
 			continue;
 		if (!im.batch_open && batch_begin(&im, err) < 0)
 			goto fail;
-		if (flush_group(group, err) < 0)
+		if (flush_group(group, err) < 0 ||
+		    import_stream_poll(&im, err) < 0)
 			goto fail;
 		if (o->progress)
 			o->progress(out->read, o->progress_arg);

@@ -8,7 +8,8 @@
 #   (b) psql \copy of the same rows, already clean (exported from (a)),
 #       into a table LIKE strato.lead INCLUDING ALL (same columns and
 #       indexes): time, rows/s
-# and prints the ratio of rows/s (a)/(b) (target >= 0.6), then the peak
+# each side twice, the better time of each counting (the machine may be
+# shared), and prints the ratio of rows/s (a)/(b) (target >= 0.6), then the peak
 # RSS of an import of a tenth of the file beside the full one (target:
 # both under 32 MB, flat in the input size).
 set -eu
@@ -51,29 +52,59 @@ sys.stderr.write(p.stdout.decode())
 PY
 }
 
-echo "(a) strato-etl import leads..." >&2
-set -- $(timed "$tmp/leads.csv" bench)
-a_s=$1
-a_rss=$2
-set -- $(timed "$tmp/small.csv" small)
-small_rss=$2
-imported=$(psql "$C" -XAtc "SELECT count(*) FROM strato.lead l JOIN strato.tenant t ON t.id = l.tenant_id WHERE t.slug = 'bench'")
-
-echo "(b) psql \\copy of the same rows, clean..." >&2
 cols=$(psql "$C" -XAtc "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
 	FROM pg_attribute WHERE attrelid = 'strato.lead'::regclass AND attnum > 0
 	AND NOT attisdropped AND attgenerated = ''")
-psql "$C" -XqAtc "\\copy (SELECT $cols FROM strato.lead) TO '$tmp/clean.csv' WITH (FORMAT csv)"
-psql "$C" -XqAtc "CREATE SCHEMA bound; CREATE TABLE bound.lead (LIKE strato.lead INCLUDING ALL); CHECKPOINT"
-t0=$(python3 -c 'import time; print(time.monotonic())')
-psql "$C" -XqAtc "\\copy bound.lead ($cols) FROM '$tmp/clean.csv' WITH (FORMAT csv)"
-b_s=$(python3 -c "import time; print(round(time.monotonic() - $t0, 3))")
+psql "$C" -XqAtc "CREATE SCHEMA bound"
+
+# (a) once: into an emptied strato.lead
+run_a() {
+	psql "$C" -XqAtc "SET client_min_messages = warning" \
+		-c "TRUNCATE strato.lead CASCADE" -c "VACUUM" -c "CHECKPOINT"
+	set -- $(timed "$tmp/leads.csv" bench)
+	echo "    (a) run $run: $1 s" >&2
+	a_s=$(python3 -c "print(min(float('$1'), float('${a_s:-$1}')))")
+	[ "$2" -le "$a_rss" ] || a_rss=$2
+}
+
+# (b) once: into a new bound.lead
+run_b() {
+	psql "$C" -XqAtc "DROP TABLE IF EXISTS bound.lead" \
+		-c "CREATE TABLE bound.lead (LIKE strato.lead INCLUDING ALL)" \
+		-c "VACUUM" -c "CHECKPOINT"
+	t0=$(python3 -c 'import time; print(time.monotonic())')
+	psql "$C" -XqAtc "\\copy bound.lead ($cols) FROM '$tmp/clean.csv' WITH (FORMAT csv)"
+	t=$(python3 -c "import time; print(round(time.monotonic() - $t0, 3))")
+	echo "    (b) run $run: $t s" >&2
+	b_s=$(python3 -c "print(min(float('$t'), float('${b_s:-$t}')))")
+}
+
+# The machine may be shared: the sides take turns, twice each, from the
+# same state (vacuumed and checkpointed, so no background work is left
+# over), and the better time of each counts. (b) copies the rows (a)
+# left, already clean.
+printf '%s\n' "(a) strato-etl import leads, (b) psql \\copy of the same rows," \
+	"clean; twice each, in turns..." >&2
+a_s=
+b_s=
+a_rss=0
+for run in 1 2; do
+	run_a
+	[ -f "$tmp/clean.csv" ] ||
+		psql "$C" -XqAtc "\\copy (SELECT $cols FROM strato.lead) TO '$tmp/clean.csv' WITH (FORMAT csv)"
+	run_b
+done
+imported=$(psql "$C" -XAtc "SELECT count(*) FROM strato.lead l JOIN strato.tenant t ON t.id = l.tenant_id WHERE t.slug = 'bench'")
+
+set -- $(timed "$tmp/small.csv" small)
+small_rss=$2
 
 python3 - "$rows" "$imported" "$a_s" "$b_s" "$a_rss" "$small_rss" <<'PY'
 import sys
 rows, imported = int(sys.argv[1]), int(sys.argv[2])
 a, b, rss, small = float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 print(f"input rows:                      {rows:,} ({imported:,} leads after dedupe and rejects)")
+print("best of two runs of each side")
 print(f"(a) strato-etl import:           {a:8.2f} s  {rows / a:10,.0f} input rows/s  {imported / a:10,.0f} leads/s")
 print(f"(b) psql \\copy, clean rows:      {b:8.2f} s  {imported / b:10,.0f} leads/s")
 print(f"ratio (a)/(b) in leads/s:        {(imported / a) / (imported / b):8.2f}   (target >= 0.6)")
