@@ -855,14 +855,38 @@ fail_run(struct importer *im, const struct st_error *why)
 		st_db_rollback(im->db);
 }
 
+/*
+ * The tenant's country for phones without a country code (tenant config
+ * "country", see strato tenant config), into buf; "AR" when unset.
+ */
+static int
+tenant_country(struct st_db *db, const char *tenant_id, char *buf,
+	       size_t size, struct st_error *err)
+{
+	PGresult *res = st_db_query(db, "SELECT coalesce(nullif(config->>"
+				    "'country', ''), 'AR') FROM strato.tenant"
+				    " WHERE id = $1", 1, &tenant_id, err);
+
+	if (!res)
+		return -1;
+	snprintf(buf, size, "%s", PQntuples(res) ? PQgetvalue(res, 0, 0)
+						 : "AR");
+	PQclear(res);
+	return 0;
+}
+
 int
 st_import_leads(struct st_db *db, const char *tenant_id,
-		const struct st_import_opts *o, struct st_import_summary *out,
-		struct st_error *err)
+		const struct st_import_opts *opts,
+		struct st_import_summary *out, struct st_error *err)
 {
+	struct st_import_opts oc = *opts; /* the region may come from the
+					   * tenant's settings */
+	const struct st_import_opts *o = &oc;
 	struct importer im;
 	struct st_csv_record *rec = NULL;
 	struct group *group = NULL;
+	char country[8];
 	int r = 1;
 	int ret = -1;
 
@@ -881,6 +905,12 @@ st_import_leads(struct st_db *db, const char *tenant_id,
 		return -1;
 	if (st_tenant_begin(db, tenant_id, err) < 0 || load_users(&im, err) < 0)
 		goto fail;
+	if (!oc.region) {
+		if (tenant_country(db, tenant_id, country, sizeof(country),
+				   err) < 0)
+			goto fail;
+		oc.region = country;
+	}
 	if (o->resume_run && run_resume(&im, err) < 0)
 		goto fail;
 	st_db_rollback(db);

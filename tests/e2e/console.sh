@@ -43,6 +43,12 @@ expect_rc 1 "an unknown country is refused"
 expect_contains "$err" 'invalid country "XX"' "naming the value"
 run "$STRATO" --db "$SVC" tenant config sur --timezone Mars/Olympus
 expect_contains "$err" 'invalid timezone "Mars/Olympus"' "an unknown zone is refused"
+# The country is what an import reads numbers without a country code in.
+printf 'nombre,telefono\nDe Montevideo,099 123 456\n' |
+	"$ETL" --quiet --db "$SVC" import leads --tenant sur - >/dev/null
+expect_eq "$(sql $db "SELECT telefono_e164 FROM strato.lead WHERE nombre = 'De Montevideo'")" \
+	"+59899123456" "an import reads local numbers in the tenant's country"
+sql $db "DELETE FROM strato.lead WHERE nombre = 'De Montevideo'" >/dev/null
 run "$STRATO" --db "$SVC" tenant config sur --country "" --json
 expect_eq "$(json "j['country'], j['currency']")" "AR USD" "an empty value restores the default, others stay"
 run "$STRATO" --db "$ADM" tenant config sur --json
