@@ -37,7 +37,8 @@ AGT=$(conninfo e2e_tui_ana $db)
 sock="strato-e2e-$$"
 T() { tmux -L "$sock" "$@"; }
 trap 'T kill-server 2>/dev/null' EXIT
-screen() { T capture-pane -p -t tui; }
+sess=tui
+screen() { T capture-pane -p -t $sess; }
 # wait_for TEXT [SECONDS]: poll the screen until TEXT shows
 wait_for() {
 	_n=$(( ${2:-10} * 10 ))
@@ -62,7 +63,7 @@ wait_gone() {
 see() {
 	if wait_for "$1"; then pass "$2"; else fail "$2" "missing: $1" "$(screen)"; fi
 }
-keys() { T send-keys -t tui "$@"; }
+keys() { T send-keys -t $sess "$@"; }
 
 T -f /dev/null new-session -d -s tui -x 100 -y 30 \
 	"TERM=xterm-256color '$STRATO' --db \"$AGT\" tui; echo \"EXITED \$?\"; sleep 30"
@@ -155,9 +156,11 @@ else
 fi
 
 # Read-only: a mutation is refused.
-T kill-session -t tui
-T -f /dev/null new-session -d -s tui -x 100 -y 30 \
+# (the new session first: killing the last one would stop the server)
+T new-session -d -s ro -x 100 -y 30 \
 	"TERM=xterm-256color '$STRATO' --readonly --db \"$AGT\" tui; sleep 30"
+T kill-session -t tui
+sess=ro
 see "Joaquín Peña" "--readonly opens"
 keys Enter
 see "telefono_e164" "and shows a lead"
