@@ -13,8 +13,8 @@
 
 #include "lead-internal.h" /* LEAD_COLS */
 
-/* The filters, $1 to $10, after WHERE. */
-#define LEAD_FILTER_SQL \
+/* The filters, $1 to $8, after WHERE. */
+#define LEAD_MATCH_SQL \
 	"l.tenant_id = $1 AND l.deleted_at IS NULL" \
 	" AND ($2::text IS NULL OR l.estado = upper($2))" \
 	" AND ($3::text IS NULL OR l.tipo = upper($3))" \
@@ -25,7 +25,11 @@
 	" AND ($7::text IS NULL OR u.email = lower($7))" \
 	" AND ($8::text IS NULL OR l.search LIKE '%' || replace(replace(" \
 	"   replace(strato.f_unaccent(lower($8)), '\\', '\\\\'), '%', '\\%')," \
-	"   '_', '\\_') || '%')" \
+	"   '_', '\\_') || '%')"
+
+/* The filters and the newest-first cursor, $1 to $10, after WHERE. */
+#define LEAD_FILTER_SQL \
+	LEAD_MATCH_SQL \
 	" AND ($9::timestamptz IS NULL OR (l.created_at, l.id) <" \
 	"   ($9::timestamptz, $10::text))"
 
@@ -33,5 +37,11 @@
 #define LEAD_LIST_SQL \
 	"SELECT " LEAD_COLS " WHERE " LEAD_FILTER_SQL \
 	" ORDER BY l.created_at DESC, l.id DESC LIMIT $11::int"
+
+/* The same by name, A to Z: the cursor is the last name and id shown. */
+#define LEAD_LIST_BY_NAME_SQL \
+	"SELECT " LEAD_COLS " WHERE " LEAD_MATCH_SQL \
+	" AND ($9::text IS NULL OR (l.nombre, l.id) > ($9::text, $10::text))" \
+	" ORDER BY l.nombre, l.id LIMIT $11::int"
 
 #endif

@@ -63,44 +63,65 @@ st_lead_list(struct st_db *db, const char *tenant_id,
 	     const struct st_lead_filter *f, struct st_lead_list *out,
 	     struct st_error *err)
 {
-	char limit[16], ts[64] = "";
-	const char *after_ts = NULL, *after_id = NULL;
+	char limit[16];
+	char *after_key = NULL;
+	const char *after_id = NULL;
 	PGresult *res = NULL;
 	int lim = f->limit > 0 ? f->limit : 50;
+	bool by_name = f->sort && (st_str_ieq(f->sort, "nombre") ||
+				   st_str_ieq(f->sort, "name"));
 	int n;
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (lim > 1000)
 		lim = 1000;
+	if (f->sort && !by_name && !st_str_ieq(f->sort, "recientes") &&
+	    !st_str_ieq(f->sort, "newest")) {
+		st_error_set(err, ST_EUSAGE, "invalid sort \"%s\"", f->sort);
+		st_error_hint(err, "Use recientes (newest first) or nombre.");
+		return -1;
+	}
 	if (f->after) {
-		const char *bar = strchr(f->after, '|');
+		/* "key|id": ids never hold a '|', a name may */
+		const char *bar = strrchr(f->after, '|');
 
-		if (!bar || bar == f->after || (size_t)(bar - f->after) >= sizeof(ts)) {
+		if (!bar || bar == f->after || !bar[1]) {
 			st_error_set(err, ST_EINVAL, "invalid page cursor \"%s\"",
 				     f->after);
 			st_error_hint(err, "Use the --after value a previous page "
 				      "printed.");
 			return -1;
 		}
-		memcpy(ts, f->after, (size_t)(bar - f->after));
-		after_ts = ts;
+		after_key = st_xstrndup(f->after, (size_t)(bar - f->after));
 		after_id = bar + 1;
 	}
 	snprintf(limit, sizeof(limit), "%d", lim + 1);
-	if (st_tenant_begin(db, tenant_id, err) < 0)
+	if (st_tenant_begin(db, tenant_id, err) < 0) {
+		free(after_key);
 		return -1;
-	res = st_db_query(db, LEAD_LIST_SQL, 11,
-		(const char *const[]){ tenant_id, f->estado, f->tipo, f->tag,
-				       f->origen, f->zona, f->assigned, f->search,
-				       after_ts, after_id, limit }, err);
-	if (!res)
+	}
+	res = st_db_query(db, by_name ? LEAD_LIST_BY_NAME_SQL : LEAD_LIST_SQL,
+		11, (const char *const[]){ tenant_id, f->estado, f->tipo, f->tag,
+					   f->origen, f->zona, f->assigned,
+					   f->search, after_key, after_id,
+					   limit }, err);
+	free(after_key);
+	if (!res) {
+		if (err && strcmp(err->sqlstate, "22007") == 0) {
+			st_error_set(err, ST_EINVAL, "invalid page cursor "
+				     "\"%s\"", f->after);
+			st_error_hint(err, "Use the --after value a previous "
+				      "page printed, with the same --sort.");
+		}
 		goto cleanup;
+	}
 	n = PQntuples(res);
 	if (n > lim) {
 		/* one more than asked: there is a next page */
 		n = lim;
-		out->next = st_xasprintf("%s|%s", PQgetvalue(res, n - 1, 18),
+		out->next = st_xasprintf("%s|%s", PQgetvalue(res, n - 1,
+					 by_name ? 1 : 18),
 					 PQgetvalue(res, n - 1, 0));
 	}
 	out->items = st_xcalloc(n ? (size_t)n : 1, sizeof(*out->items));

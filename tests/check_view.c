@@ -148,6 +148,15 @@ START_TEST(test_leads_keys_page_and_open)
 	leads_view_key(&v, '\r');
 	ck_assert_int_eq(v.want, LW_OPEN);
 	ck_assert_str_eq(leads_view_selected(&v)->id, "id-Lead-1");
+	v.want = LW_NONE;
+	leads_view_key(&v, 's');
+	ck_assert_int_eq(v.want, LW_RELOAD); /* by name now */
+	{
+		struct st_lead_filter f;
+
+		leads_view_filter(&v, &f);
+		ck_assert_str_eq(f.sort, "nombre");
+	}
 	ck_assert_int_eq(leads_view_key(&v, 'q'), VR_QUIT);
 	ck_assert_int_eq(leads_view_key(&v, 'Z'), VR_NONE);
 	leads_view_release(&v);

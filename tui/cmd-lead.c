@@ -65,6 +65,7 @@ cmd_lead_list(struct cmd_ctx *ctx, struct cmd_args *args, struct st_error *err)
 		.assigned = cmd_arg(args, "assigned"),
 		.search = cmd_arg(args, "search"),
 		.after = cmd_arg(args, "after"),
+		.sort = cmd_arg(args, "sort"),
 	};
 	struct st_lead_list l;
 	char *tenant_id = NULL;
@@ -382,6 +383,7 @@ static const struct cmd_flag list_flags[] = {
 	{ "search", "TEXT", "name, phone or e-mail, ignoring accents and case" },
 	{ "limit", "N", "leads per page (default 50, at most 1000)" },
 	{ "after", "CURSOR", "the next page, as the previous one said" },
+	{ "sort", "ORDER", "recientes (newest first, the default) or nombre" },
 	{ NULL, NULL, NULL },
 };
 

@@ -150,6 +150,7 @@ release_leads(struct job *j)
 	free((char *)lj->f.assigned);
 	free((char *)lj->f.search);
 	free((char *)lj->f.after);
+	free((char *)lj->f.sort);
 	free(lj->tenant);
 	st_lead_list_release(&lj->page);
 	free(lj);
@@ -253,6 +254,7 @@ load_leads(struct tui *t, bool append)
 	lj->f.assigned = dup_or_null(f.assigned);
 	lj->f.search = dup_or_null(f.search);
 	lj->f.after = append ? dup_or_null(t->leads.next) : NULL;
+	lj->f.sort = dup_or_null(f.sort);
 	lj->f.limit = 100;
 	lj->tenant = dup_or_null(t->ctx->tenant_slug);
 	lj->append = append;
@@ -456,6 +458,7 @@ static const struct binding {
 	  ACT_VIEW, NULL },
 	{ 0, 0, "/", "search name, phone, e-mail as you type", ACT_VIEW, NULL },
 	{ 0, 0, "f", "filter: estado=E tag=T asignado=EMAIL", ACT_VIEW, NULL },
+	{ 0, 0, "s", "sort: newest first, or by name", ACT_VIEW, NULL },
 	{ 0, 0, "r", "reload", ACT_VIEW, NULL },
 	{ '\t', 0, "Tab S-Tab", "next, previous screen", ACT_NEXT, NULL },
 	{ 0x161, 0, "", "", ACT_PREV, NULL },

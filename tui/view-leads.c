@@ -54,6 +54,7 @@ leads_view_filter(const struct leads_view *v, struct st_lead_filter *f)
 	f->assigned = v->assigned;
 	f->search = v->search.len ? v->search.text : NULL;
 	f->after = NULL;
+	f->sort = v->by_name ? "nombre" : NULL;
 }
 
 void
@@ -193,6 +194,10 @@ leads_view_key(struct leads_view *v, int key)
 	case 'r':
 		v->want = LW_RELOAD;
 		break;
+	case 's':
+		v->by_name = !v->by_name;
+		v->want = LW_RELOAD;
+		break;
 	case '\n': case '\r': case VK_ENTER:
 		if (v->n)
 			v->want = LW_OPEN;
@@ -289,6 +294,8 @@ layout_status(const struct leads_view *v, struct view_frame *f)
 		st_buf_addf(&b, " · tag=%s", v->tag);
 	if (v->assigned)
 		st_buf_addf(&b, " · asignado=%s", v->assigned);
+	if (v->by_name)
+		st_buf_addstr(&b, " · por nombre");
 	if (v->estimate >= 0)
 		st_buf_addf(&b, " · ~%ld leads", v->estimate);
 	if (v->loading)
@@ -339,7 +346,7 @@ leads_view_layout(struct leads_view *v, struct view_frame *f)
 		view_put(f, bottom, 0, f->cols, VA_ERROR, v->message, false);
 	} else {
 		view_put(f, bottom, 0, f->cols, VA_DIM, "Enter open  / search  "
-			 "f filter  r reload  : command  Tab screens  ? help  "
-			 "q quit", false);
+			 "f filter  s sort  r reload  : command  Tab screens  "
+			 "? help  q quit", false);
 	}
 }

@@ -32,6 +32,7 @@ struct leads_view {
 	struct view_input filter;
 	bool in_filter;    /* "f" has the keys */
 	char *estado, *tag, *assigned; /* the active filter */
+	bool by_name;      /* sorted by name, else newest first */
 	long estimate;     /* leads matching, from statistics; -1 unknown */
 	char *message;     /* an error or a notice for the bottom line */
 	const char *tenant, *login; /* borrowed, for the status line */

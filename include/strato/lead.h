@@ -33,6 +33,8 @@ struct st_lead_filter {
 	const char *search;   /* free text */
 	int limit;            /* 0: 50; at most 1000 */
 	const char *after;    /* the cursor a previous page returned */
+	const char *sort;     /* NULL or "recientes": newest first;
+			       * "nombre": by name, A to Z */
 };
 
 struct st_lead {

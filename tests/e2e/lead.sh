@@ -65,6 +65,20 @@ expect_rc 1 "a bad cursor"
 expect_contains "$err" "invalid page cursor" "said plainly"
 run "$STRATO" --db "$C" --tenant sur lead list --limit 0
 expect_rc 2 "--limit 0 is a usage error"
+run "$STRATO" --db "$C" --tenant sur lead list --after "2026-01-01|x|y|"
+expect_rc 1 "a cursor without an id"
+
+# By name, A to Z, in pages that hand on a name and an id.
+run "$STRATO" --db "$C" --tenant sur lead list --sort nombre --limit 3 --json
+expect_eq "$(json "[l['nombre'] for l in j]")" \
+	"['Agustín Muñoz', 'Joaquín Ibáñez', 'Lucía Fernández']" "--sort nombre, first page"
+run "$STRATO" --db "$C" --tenant sur lead list --sort nombre --limit 3
+after=$(printf '%s\n' "$out" | sed -n "s/^more: --after '\(.*\)'$/\1/p")
+run "$STRATO" --db "$C" --tenant sur lead list --sort nombre --limit 3 --after "$after" --json
+expect_eq "$(json "[l['nombre'] for l in j]")" "['María José Núñez', 'Sofía Peña']" \
+	"--sort nombre, the next page"
+run "$STRATO" --db "$C" --tenant sur lead list --sort precio
+expect_rc 2 "an unknown sort is a usage error"
 
 id=$(sql $db "SELECT id FROM strato.lead WHERE nombre = 'Sofía Peña'")
 run "$STRATO" --db "$C" --tenant sur lead show "$id" --json

@@ -98,6 +98,11 @@ done
 see "Cliente 001" "paging reaches the oldest lead, 250 rows down"
 keys g
 see "Joaquín Peña" "g goes back to the top"
+keys s
+see "por nombre" "s sorts by name"
+see "Cliente 001" "by name, A to Z"
+keys s
+see "Joaquín Peña" "and s again, newest first"
 
 # Search as you type, accents ignored.
 keys / m a r i a
