@@ -151,6 +151,16 @@ see "terminal too small" "below the minimum size, a clear message"
 T resize-window -t tui -x 100 -y 30
 see "María José Núñez" "back to full size"
 
+# A lost connection: a message and a key to reconnect, not an exit.
+sql $db "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+	WHERE usename = 'e2e_tui_ana'" >/dev/null
+keys r
+see "connection to the database was lost" "a lost connection is said, the TUI stays"
+keys R
+see "reconnected" "R reconnects"
+keys r
+see "María José Núñez" "and the leads load again"
+
 # Quit with :q; the terminal is restored and the exit status is 0.
 keys : q Enter
 see "EXITED 0" "quit with :q, exit status 0"
