@@ -16,28 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
 #include "complete.h"
 #include "draw.h"
-#include "repl.h"
-#include "strato/lead-estimate.h"
-#include "strato/tenant.h"
+#include "tui-internal.h"
 #include "tui.h"
-#include "view-leads.h"
-#include "view-table.h"
-#include "worker.h"
-
-enum { MIN_ROWS = 10, MIN_COLS = 40, DEBOUNCE_MS = 200, SPIN_MS = 150 };
-
-enum job_kind { JOB_LEADS, JOB_CMD, JOB_COMPLETE, JOB_RECONNECT };
 
 /* The screens Tab cycles through, each a console command but the first. */
-static const struct {
-	const char *title, *command;
-	bool service_only;
-	const char *open, *key; /* Enter runs open + the row's key column */
-	int refresh_ms;         /* reloaded this often while shown, or 0 */
-} screens[] = {
+const struct tui_screen tui_screens[TUI_NSCREENS] = {
 	{ "Leads", NULL, false, NULL, NULL, 0 },
 	{ "Propiedades", "property list --limit 500", false, "property show",
 	  "id", 0 },
@@ -48,391 +33,6 @@ static const struct {
 	{ "Tenants", "tenant list", true, "tenant show", "slug", 0 },
 	{ "Auditoría", "audit list --limit 500", false, NULL, NULL, 0 },
 };
-#define NSCREENS ((int)ST_ARRAY_SIZE(screens))
-
-/* Where a command's result goes. */
-enum target { TO_SCREEN, TO_DETAIL, TO_PANE, TO_ACTION };
-
-struct tui {
-	struct cmd_ctx *ctx;
-	struct worker *w;
-	int screen;
-	struct leads_view leads;
-	struct table_view tabs[NSCREENS];
-	struct table_view detail;
-	char *detail_id;
-	bool in_detail;
-	struct table_view pane;
-	bool pane_open;
-	struct view_input line; /* the ":" line */
-	bool in_line;
-	char *confirm;          /* a destructive command awaiting y */
-	char **cands;           /* completions to show */
-	bool help;
-	bool quit;
-	bool lost;              /* the connection is gone */
-	bool dirty;
-	long search_due;        /* ms clock, 0: none */
-	long loaded_at;         /* when the shown screen was last loaded */
-	long busy_since;
-	char *note;             /* a one-line notice for the bottom line */
-};
-
-struct lead_job {
-	struct st_lead_filter f; /* strings owned by the job */
-	char *tenant;
-	bool append;
-	struct st_lead_list page;
-	long estimate; /* a first page only: matching leads, from statistics */
-};
-
-struct cmd_job {
-	char *line;
-	char *tenant;
-	char *use_slug; /* "use" ran: the new tenant */
-	bool readonly;
-	enum target to;
-	int screen;
-	struct st_table *out;
-	char **words;   /* JOB_COMPLETE */
-	char *before, *text;
-};
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-set_note(struct tui *t, const char *msg)
-{
-	free(t->note);
-	t->note = msg ? st_xstrdup(msg) : NULL;
-	t->dirty = true;
-}
-
-/* ---- jobs: run on the worker thread ---- */
-
-static int
-run_leads(struct st_db *db, struct job *j)
-{
-	struct lead_job *lj = j->data;
-	char *tenant_id = NULL;
-	int ret;
-
-	if (st_tenant_resolve(db, lj->tenant, &tenant_id, &j->err) < 0)
-		return -1;
-	ret = st_lead_list(db, tenant_id, &lj->f, &lj->page, &j->err);
-	lj->estimate = -1;
-	if (ret == 0 && !lj->append) {
-		struct st_error ignored;
-
-		/* the count is a nicety: without it the list still shows */
-		if (st_lead_estimate(db, tenant_id, &lj->f, &lj->estimate,
-				     &ignored) < 0)
-			lj->estimate = -1;
-	}
-	free(tenant_id);
-	return ret;
-}
-
-static void
-release_leads(struct job *j)
-{
-	struct lead_job *lj = j->data;
-
-	free((char *)lj->f.estado);
-	free((char *)lj->f.tag);
-	free((char *)lj->f.assigned);
-	free((char *)lj->f.search);
-	free((char *)lj->f.after);
-	free((char *)lj->f.sort);
-	free(lj->tenant);
-	st_lead_list_release(&lj->page);
-	free(lj);
-	free(j);
-}
-
-static int
-run_cmd(struct st_db *db, struct job *j)
-{
-	struct cmd_job *cj = j->data;
-	struct cmd_ctx c = { .db = db, .tenant_slug = cj->tenant,
-			     .readonly = cj->readonly, .shell = true };
-	enum st_format fmt = ST_FORMAT_TABLE;
-	char **argv = NULL;
-	int argc, ret;
-
-	cj->out = st_table_new();
-	argc = repl_split(cj->line, &argv, &j->err);
-	if (argc <= 0) {
-		repl_words_free(argv);
-		return argc;
-	}
-	c.out = cj->out;
-	ret = cmd_run(&c, argc, argv, &fmt, &j->err);
-	if (c.use_slug || (ret == 0 && strcmp(argv[0], "use") == 0))
-		cj->use_slug = c.use_slug ? c.use_slug : st_xstrdup("");
-	repl_words_free(argv);
-	return ret;
-}
-
-static int
-run_complete(struct st_db *db, struct job *j)
-{
-	struct cmd_job *cj = j->data;
-
-	cj->words = complete_words(db, cj->tenant, cj->before, cj->text);
-	return 0;
-}
-
-static int
-run_reconnect(struct st_db *db, struct job *j)
-{
-	return st_db_reconnect(db, &j->err);
-}
-
-static void
-release_cmd(struct job *j)
-{
-	struct cmd_job *cj = j->data;
-
-	if (cj) {
-		free(cj->line);
-		free(cj->tenant);
-		free(cj->use_slug);
-		st_table_free(cj->out);
-		complete_free(cj->words);
-		free(cj->before);
-		free(cj->text);
-		free(cj);
-	}
-	free(j);
-}
-
-static struct job *
-new_job(int kind, int (*run)(struct st_db *, struct job *), void *data,
-	void (*release)(struct job *))
-{
-	struct job *j = st_xcalloc(1, sizeof(*j));
-
-	j->kind = kind;
-	j->run = run;
-	j->data = data;
-	j->release = release;
-	return j;
-}
-
-static void
-submit(struct tui *t, struct job *j)
-{
-	if (!worker_busy(t->w))
-		t->busy_since = now_ms();
-	worker_submit(t->w, j);
-	t->dirty = true;
-}
-
-static char *
-dup_or_null(const char *s)
-{
-	return s ? st_xstrdup(s) : NULL;
-}
-
-static void
-load_leads(struct tui *t, bool append)
-{
-	struct lead_job *lj = st_xcalloc(1, sizeof(*lj));
-	struct st_lead_filter f;
-
-	leads_view_filter(&t->leads, &f);
-	lj->f.estado = dup_or_null(f.estado);
-	lj->f.tag = dup_or_null(f.tag);
-	lj->f.assigned = dup_or_null(f.assigned);
-	lj->f.search = dup_or_null(f.search);
-	lj->f.after = append ? dup_or_null(t->leads.next) : NULL;
-	lj->f.sort = dup_or_null(f.sort);
-	lj->f.limit = 100;
-	lj->tenant = dup_or_null(t->ctx->tenant_slug);
-	lj->append = append;
-	t->leads.loading = true;
-	if (!append)
-		worker_cancel(t->w, JOB_LEADS); /* a newer search wins */
-	submit(t, new_job(JOB_LEADS, run_leads, lj, release_leads));
-}
-
-static void
-run_line(struct tui *t, const char *line, enum target to, int screen)
-{
-	struct cmd_job *cj = st_xcalloc(1, sizeof(*cj));
-
-	cj->line = st_xstrdup(line);
-	cj->tenant = dup_or_null(t->ctx->tenant_slug);
-	cj->readonly = t->ctx->readonly;
-	cj->to = to;
-	cj->screen = screen;
-	submit(t, new_job(JOB_CMD, run_cmd, cj, release_cmd));
-}
-
-static void
-load_screen(struct tui *t, int s)
-{
-	t->loaded_at = now_ms();
-	t->tabs[s].loading = true;
-	t->tabs[s].want_reload = false;
-	run_line(t, screens[s].command, TO_SCREEN, s);
-}
-
-static void
-open_detail(struct tui *t, const char *id)
-{
-	char *line, *keep = st_xstrdup(id); /* id may be t->detail_id */
-
-	free(t->detail_id);
-	t->detail_id = keep;
-	t->in_detail = true;
-	t->detail.loading = true;
-	line = st_xasprintf("lead show '%s'", keep);
-	run_line(t, line, TO_DETAIL, 0);
-	free(line);
-}
-
-/* ---- finished jobs: back on the screen's thread ---- */
-
-static void
-job_failed(struct tui *t, struct job *j, struct table_view *into)
-{
-	char *msg = st_xasprintf("%s%s%s", j->err.message,
-				 j->err.hint[0] ? " — " : "", j->err.hint);
-
-	if (j->err.code == ST_ECONN) {
-		t->lost = true;
-		free(msg);
-		msg = st_xstrdup("the connection to the database was lost: "
-				 "R reconnects, q quits");
-	}
-	if (into)
-		table_view_error(into, msg);
-	else
-		leads_view_message(&t->leads, msg);
-	set_note(t, msg);
-	free(msg);
-}
-
-static void
-cmd_done(struct tui *t, struct job *j)
-{
-	struct cmd_job *cj = j->data;
-	struct table_view *into = cj->to == TO_SCREEN ? &t->tabs[cj->screen]
-				: cj->to == TO_DETAIL ? &t->detail : &t->pane;
-
-	if (cj->use_slug) {
-		free(t->ctx->use_slug);
-		t->ctx->use_slug = *cj->use_slug ? st_xstrdup(cj->use_slug)
-						 : NULL;
-		t->ctx->tenant_slug = t->ctx->use_slug;
-		t->leads.tenant = t->ctx->tenant_slug;
-		load_leads(t, false);
-	}
-	if (j->rc < 0) {
-		job_failed(t, j, cj->to == TO_ACTION ? NULL : into);
-		if (cj->to == TO_PANE || cj->to == TO_ACTION)
-			t->pane_open = false;
-		return;
-	}
-	if (cj->to == TO_ACTION) {
-		/* an action from the detail: show what it did, then refresh */
-		set_note(t, cj->out->message ? cj->out->message : "done");
-		into = &t->pane;
-		t->pane_open = cj->out->ncols && !cj->out->single;
-		if (t->in_detail && t->detail_id)
-			open_detail(t, t->detail_id);
-		load_leads(t, false);
-		if (!t->pane_open)
-			return;
-	}
-	if (cj->to == TO_PANE)
-		t->pane_open = true;
-	table_view_set(into, cj->out);
-	cj->out = NULL;
-	set_note(t, NULL);
-}
-
-/* Apply completions: the one candidate, or their common start; list them. */
-static void
-complete_done(struct tui *t, struct job *j)
-{
-	struct cmd_job *cj = j->data;
-	char **w = cj->words;
-	size_t n = 0, common;
-
-	while (w && w[n])
-		n++;
-	if (!n)
-		return;
-	common = strlen(w[0]);
-	for (size_t i = 1; i < n; i++) {
-		size_t k = 0;
-
-		while (k < common && w[i][k] == w[0][k])
-			k++;
-		common = k;
-	}
-	if (n == 1 || common > strlen(cj->text)) {
-		char *line = st_xasprintf("%s%.*s%s", cj->before, (int)common,
-					  w[0], n == 1 ? " " : "");
-
-		view_input_release(&t->line);
-		view_input_init(&t->line, line);
-		free(line);
-	}
-	complete_free(t->cands);
-	t->cands = n > 1 ? cj->words : NULL;
-	if (n > 1)
-		cj->words = NULL;
-	t->dirty = true;
-}
-
-static void
-take_jobs(struct tui *t)
-{
-	struct job *j;
-
-	while ((j = worker_take(t->w))) {
-		if (j->dropped) {
-			/* superseded before it ran */
-		} else if (j->kind == JOB_LEADS) {
-			struct lead_job *lj = j->data;
-
-			if (j->rc < 0) {
-				t->leads.loading = false;
-				if (strcmp(j->err.sqlstate, "57014") != 0)
-					job_failed(t, j, NULL);
-			} else {
-				leads_view_take_page(&t->leads, &lj->page,
-						     lj->append);
-				if (!lj->append)
-					t->leads.estimate = lj->estimate;
-				leads_view_message(&t->leads, NULL);
-			}
-		} else if (j->kind == JOB_CMD) {
-			cmd_done(t, j);
-		} else if (j->kind == JOB_COMPLETE) {
-			complete_done(t, j);
-		} else if (j->kind == JOB_RECONNECT) {
-			t->lost = j->rc < 0;
-			set_note(t, j->rc < 0 ? "still no connection: R tries "
-				 "again, q quits" : "reconnected");
-			if (!t->lost)
-				load_leads(t, false);
-		}
-		j->release(j);
-		t->dirty = true;
-	}
-}
 
 /* ---- keys ---- */
 
@@ -446,12 +46,7 @@ enum action {
 };
 
 /* Every binding, in the order help shows them. */
-static const struct binding {
-	int key, key2;
-	const char *label, *help;
-	enum action act;
-	const char *prefill; /* for the detail's actions: "%s" is the id */
-} bindings[] = {
+const struct tui_binding tui_bindings[] = {
 	{ 0, 0, "j k ↑ ↓", "move", ACT_VIEW, NULL },
 	{ 0, 0, "PgUp PgDn g G", "page, first, last", ACT_VIEW, NULL },
 	{ 0, 0, "Enter", "open the lead (the row, on other screens)",
@@ -484,6 +79,7 @@ static const struct binding {
 	{ 12, 0, "Ctrl-L", "redraw", ACT_REDRAW, NULL },
 	{ '?', 0, "?", "this help", ACT_HELP, NULL },
 };
+const size_t tui_nbindings = ST_ARRAY_SIZE(tui_bindings);
 
 static bool
 destructive(const char *line)
@@ -522,7 +118,7 @@ submit_line(struct tui *t)
 	} else if (*p && destructive(p) && !t->confirm) {
 		t->confirm = st_xstrdup(p);
 	} else if (*p) {
-		run_line(t, p, t->in_detail && strncmp(p, "lead ", 5) == 0 &&
+		tui_run_line(t, p, t->in_detail && strncmp(p, "lead ", 5) == 0 &&
 			 strncmp(p, "lead show", 9) != 0 ? TO_ACTION : TO_PANE,
 			 0);
 		table_view_release(&t->pane);
@@ -541,15 +137,12 @@ line_key(struct tui *t, int key)
 	} else if (key == '\r' || key == '\n' || key == VK_ENTER) {
 		submit_line(t);
 	} else if (key == '\t') {
-		struct cmd_job *cj = st_xcalloc(1, sizeof(*cj));
 		const char *sp = strrchr(t->line.text, ' ');
 		size_t at = sp ? (size_t)(sp - t->line.text) + 1 : 0;
+		char *before = st_xstrndup(t->line.text, at);
 
-		cj->before = st_xstrndup(t->line.text, at);
-		cj->text = st_xstrdup(t->line.text + at);
-		cj->tenant = dup_or_null(t->ctx->tenant_slug);
-		submit(t, new_job(JOB_COMPLETE, run_complete, cj,
-				  release_cmd));
+		tui_complete(t, before, t->line.text + at);
+		free(before);
 	} else {
 		view_input_key(&t->line, key);
 	}
@@ -559,13 +152,13 @@ static void
 next_screen(struct tui *t, int step)
 {
 	do
-		t->screen = (t->screen + step + NSCREENS) % NSCREENS;
-	while (screens[t->screen].service_only &&
+		t->screen = (t->screen + step + TUI_NSCREENS) % TUI_NSCREENS;
+	while (tui_screens[t->screen].service_only &&
 	       !st_db_is_service(t->ctx->db));
 	t->in_detail = false;
 	t->pane_open = false;
 	if (t->screen && t->tabs[t->screen].want_reload)
-		load_screen(t, t->screen);
+		tui_load_screen(t, t->screen);
 }
 
 /* Esc and q go back a level; only q leaves from the first screen. */
@@ -583,7 +176,7 @@ back(struct tui *t, bool may_quit)
 }
 
 static bool
-do_action(struct tui *t, const struct binding *b)
+do_action(struct tui *t, const struct tui_binding *b)
 {
 	switch (b->act) {
 	case ACT_VIEW: return false;
@@ -597,8 +190,7 @@ do_action(struct tui *t, const struct binding *b)
 	case ACT_RECONNECT:
 		if (!t->lost)
 			return false;
-		submit(t, new_job(JOB_RECONNECT, run_reconnect, NULL,
-				  release_cmd));
+		tui_reconnect(t);
 		break;
 	case ACT_REDRAW: t->dirty = true; break;
 	default: {
@@ -639,27 +231,27 @@ screen_key(struct tui *t, int key)
 	if (r != VR_NONE)
 		return;
 	if ((key == '\r' || key == '\n' || key == VK_ENTER) && t->screen &&
-	    !t->in_detail && !t->pane_open && screens[t->screen].open) {
+	    !t->in_detail && !t->pane_open && tui_screens[t->screen].open) {
 		const char *k = table_view_selected(&t->tabs[t->screen],
-						    screens[t->screen].key);
+						    tui_screens[t->screen].key);
 		char *line;
 
 		if (!k)
 			return;
-		line = st_xasprintf("%s '%s'", screens[t->screen].open, k);
+		line = st_xasprintf("%s '%s'", tui_screens[t->screen].open, k);
 		table_view_release(&t->pane);
 		table_view_init(&t->pane, line);
 		t->pane.loading = true;
 		t->pane_open = true;
-		run_line(t, line, TO_PANE, 0);
+		tui_run_line(t, line, TO_PANE, 0);
 		free(line);
 		return;
 	}
 	/* Esc in a search prompt was the model's; here it is "back" */
-	for (size_t i = 0; i < ST_ARRAY_SIZE(bindings); i++)
-		if (bindings[i].key && (bindings[i].key == key ||
-					bindings[i].key2 == key) &&
-		    do_action(t, &bindings[i]))
+	for (size_t i = 0; i < tui_nbindings; i++)
+		if (tui_bindings[i].key && (tui_bindings[i].key == key ||
+					tui_bindings[i].key2 == key) &&
+		    do_action(t, &tui_bindings[i]))
 			return;
 }
 
@@ -673,10 +265,10 @@ on_key(struct tui *t, int key)
 	}
 	if (t->confirm) {
 		if (key == 'y' || key == 'Y')
-			run_line(t, t->confirm, t->in_detail ? TO_ACTION
+			tui_run_line(t, t->confirm, t->in_detail ? TO_ACTION
 							     : TO_PANE, 0);
 		else
-			set_note(t, "not done");
+			tui_set_note(t, "not done");
 		free(t->confirm);
 		t->confirm = NULL;
 		return;
@@ -698,127 +290,6 @@ on_key(struct tui *t, int key)
 	screen_key(t, key);
 }
 
-/* ---- layout ---- */
-
-static void
-layout_title(const struct tui *t, struct view_frame *f, bool busy)
-{
-	static const char spin[] = "|/-\\";
-	int col;
-
-	view_fill(f, 0, VA_TITLE);
-	col = view_put(f, 0, 0, f->cols, VA_TITLE, " STRATO ", false);
-	for (int s = 0; s < NSCREENS; s++) {
-		if (screens[s].service_only && !st_db_is_service(t->ctx->db))
-			continue;
-		col = view_put(f, 0, col + 1, f->cols, s == t->screen ?
-			       VA_SELECTED : VA_TITLE, screens[s].title, false);
-	}
-	if (busy)
-		view_putf(f, 0, f->cols - 2, VA_TITLE, "%c",
-			  spin[(now_ms() / 120) % 4]);
-}
-
-static void
-layout_help(struct view_frame *f)
-{
-	int top = 1, left = f->cols > 64 ? (f->cols - 60) / 2 : 0;
-	int row = top;
-
-	for (int r = top; r < f->rows - 1; r++)
-		view_fill(f, r, VA_NORMAL);
-	view_put(f, row++, left, 60, VA_TITLE, " Keys (any key closes) ", false);
-	for (size_t i = 0; i < ST_ARRAY_SIZE(bindings) && row < f->rows - 1;
-	     i++) {
-		if (!*bindings[i].label)
-			continue;
-		view_put(f, row, left, 16, VA_ACCENT, bindings[i].label, true);
-		view_put(f, row++, left + 17, f->cols - left - 17, VA_NORMAL,
-			 bindings[i].help, false);
-	}
-}
-
-static void
-layout_bottom(const struct tui *t, struct view_frame *f, bool leads_owns)
-{
-	int row = f->rows - 1;
-
-	if (t->in_line) {
-		int end = view_putf(f, row, 0, VA_NORMAL, ":%s", t->line.text);
-
-		f->cursor_row = row;
-		f->cursor_col = end < f->cols ? end : f->cols - 1;
-		if (t->cands && row > 1) {
-			struct st_buf b = ST_BUF_INIT;
-
-			for (char **c = t->cands; *c; c++)
-				st_buf_addf(&b, "%s  ", *c);
-			view_fill(f, row - 1, VA_STATUS);
-			view_put(f, row - 1, 0, f->cols, VA_STATUS, b.data,
-				 false);
-			st_buf_release(&b);
-		}
-	} else if (t->confirm) {
-		view_putf(f, row, 0, VA_ERROR, "run \"%s\"? y/N", t->confirm);
-	} else if (t->note) {
-		view_put(f, row, 0, f->cols, t->lost ? VA_ERROR : VA_NORMAL,
-			 t->note, false);
-	} else if (!leads_owns) {
-		view_put(f, row, 0, f->cols, VA_DIM, t->in_detail ?
-			 "e estado  a assign  t tags  n note  m match  v visit  "
-			 "s fichas  D delete  : command  Esc back  ? help" :
-			 "j k move  r reload  : command  Tab screens  Esc back  "
-			 "? help", false);
-	}
-}
-
-static void
-layout(struct tui *t, struct view_frame *f)
-{
-	bool busy = worker_busy(t->w) && now_ms() - t->busy_since > SPIN_MS;
-	bool leads = !t->screen && !t->in_detail;
-
-	if (f->rows < MIN_ROWS || f->cols < MIN_COLS) {
-		view_putf(f, 0, 0, VA_ERROR, "terminal too small");
-		view_putf(f, 1, 0, VA_NORMAL, "%dx%d, need %dx%d",
-			  f->cols, f->rows, MIN_COLS, MIN_ROWS);
-		return;
-	}
-	layout_title(t, f, busy);
-	if (leads) {
-		leads_view_layout(&t->leads, f);
-	} else {
-		struct table_view *v = t->in_detail ? &t->detail
-						    : &t->tabs[t->screen];
-
-		table_view_layout(v, f, 1, f->rows - 2);
-		view_fill(f, f->rows - 2, VA_STATUS);
-		view_putf(f, f->rows - 2, 0, VA_STATUS, " %s · %s%s",
-			  t->ctx->tenant_slug ? t->ctx->tenant_slug : "-",
-			  t->in_detail ? "lead " : screens[t->screen].title,
-			  t->in_detail ? t->detail_id : "");
-		if (v->message)
-			view_put(f, f->rows - 1, 0, f->cols, VA_ERROR,
-				 v->message, false);
-	}
-	if (t->pane_open) {
-		int top = f->rows / 3;
-
-		for (int r = top; r < f->rows - 1; r++)
-			view_fill(f, r, VA_NORMAL);
-		f->lines[top].n = 0;
-		view_fill(f, top, VA_STATUS);
-		view_putf(f, top, 0, VA_STATUS, " :%s  (Esc closes)",
-			  t->pane.command);
-		for (int r = top + 1; r < f->rows - 1; r++)
-			f->lines[r].n = 0; /* spans below are covered */
-		table_view_layout(&t->pane, f, top + 1, f->rows - 1);
-	}
-	if (t->help)
-		layout_help(f);
-	if (!leads || t->in_line || t->confirm || t->note)
-		layout_bottom(t, f, leads);
-}
 
 /* ---- the loop ---- */
 
@@ -848,7 +319,7 @@ paint(struct tui *t)
 
 	draw_size(&rows, &cols);
 	view_frame_init(&f, rows, cols);
-	layout(t, &f);
+	tui_layout(t, &f);
 	draw_frame(&f);
 	view_frame_release(&f);
 	t->dirty = false;
@@ -858,35 +329,35 @@ paint(struct tui *t)
 static void
 follow_wants(struct tui *t)
 {
-	long now = now_ms();
+	long now = tui_now_ms();
 
 	switch (t->leads.want) {
-	case LW_RELOAD: load_leads(t, false); break;
+	case LW_RELOAD: tui_load_leads(t, false); break;
 	case LW_SEARCH: t->search_due = now + DEBOUNCE_MS; break;
-	case LW_MORE: load_leads(t, true); break;
+	case LW_MORE: tui_load_leads(t, true); break;
 	case LW_OPEN:
 		if (leads_view_selected(&t->leads))
-			open_detail(t, leads_view_selected(&t->leads)->id);
+			tui_open_detail(t, leads_view_selected(&t->leads)->id);
 		break;
 	default: break;
 	}
 	t->leads.want = LW_NONE;
 	if (t->search_due && now >= t->search_due) {
 		t->search_due = 0;
-		load_leads(t, false);
+		tui_load_leads(t, false);
 	}
 	if (t->screen && t->tabs[t->screen].want_reload && !t->in_detail)
-		load_screen(t, t->screen);
-	if (t->screen && screens[t->screen].refresh_ms && !t->in_line &&
+		tui_load_screen(t, t->screen);
+	if (t->screen && tui_screens[t->screen].refresh_ms && !t->in_line &&
 	    !worker_busy(t->w) &&
-	    now - t->loaded_at >= screens[t->screen].refresh_ms) {
-		load_screen(t, t->screen);
+	    now - t->loaded_at >= tui_screens[t->screen].refresh_ms) {
+		tui_load_screen(t, t->screen);
 		if (t->pane_open && t->pane.command && *t->pane.command)
-			run_line(t, t->pane.command, TO_PANE, 0);
+			tui_run_line(t, t->pane.command, TO_PANE, 0);
 	}
 	if (t->in_detail && t->detail.want_reload) {
 		t->detail.want_reload = false;
-		open_detail(t, t->detail_id);
+		tui_open_detail(t, t->detail_id);
 	}
 }
 
@@ -896,13 +367,13 @@ wait_ms(const struct tui *t)
 	long left;
 
 	if (t->search_due) {
-		left = t->search_due - now_ms();
+		left = t->search_due - tui_now_ms();
 		return left > 0 ? (int)left : 0;
 	}
 	if (worker_busy(t->w))
 		return 100; /* the spinner turns */
-	if (t->screen && screens[t->screen].refresh_ms) {
-		left = t->loaded_at + screens[t->screen].refresh_ms - now_ms();
+	if (t->screen && tui_screens[t->screen].refresh_ms) {
+		left = t->loaded_at + tui_screens[t->screen].refresh_ms - tui_now_ms();
 		return left > 0 ? (int)left : 0;
 	}
 	return -1;
@@ -924,7 +395,7 @@ loop(struct tui *t)
 		if (poll(fds, 2, wait_ms(t)) < 0 && errno != EINTR)
 			break;
 		if (fds[1].revents & POLLIN)
-			take_jobs(t);
+			tui_take_jobs(t);
 		while ((key = draw_key()) >= 0) {
 			if (key == VK_RESIZE) { /* the one place */
 				t->dirty = true;
@@ -941,7 +412,7 @@ static void
 tui_release(struct tui *t)
 {
 	leads_view_release(&t->leads);
-	for (int s = 0; s < NSCREENS; s++)
+	for (int s = 0; s < TUI_NSCREENS; s++)
 		table_view_release(&t->tabs[s]);
 	table_view_release(&t->detail);
 	table_view_release(&t->pane);
@@ -960,9 +431,9 @@ tui_run(struct cmd_ctx *ctx)
 	memset(&t, 0, sizeof(t));
 	t.ctx = ctx;
 	leads_view_init(&t.leads, ctx->tenant_slug, st_db_login(ctx->db));
-	for (int s = 0; s < NSCREENS; s++)
-		table_view_init(&t.tabs[s], screens[s].command ?
-				screens[s].command : "");
+	for (int s = 0; s < TUI_NSCREENS; s++)
+		table_view_init(&t.tabs[s], tui_screens[s].command ?
+				tui_screens[s].command : "");
 	table_view_init(&t.detail, "lead show");
 	t.detail.want_reload = false; /* loaded when a lead is opened */
 	table_view_init(&t.pane, "");
@@ -984,3 +455,4 @@ tui_run(struct cmd_ctx *ctx)
 	tui_release(&t);
 	return t.w ? 0 : -1;
 }
+
