@@ -36,7 +36,7 @@ layout_help(struct view_frame *f)
 	int row = top;
 
 	for (int r = top; r < f->rows - 1; r++)
-		view_fill(f, r, VA_NORMAL);
+		view_clear_row(f, r);
 	view_put(f, row++, left, 60, VA_TITLE, " Keys (any key closes) ", false);
 	for (size_t i = 0; i < tui_nbindings && row < f->rows - 1;
 	     i++) {
@@ -115,13 +115,10 @@ tui_layout(struct tui *t, struct view_frame *f)
 		int top = f->rows / 3;
 
 		for (int r = top; r < f->rows - 1; r++)
-			view_fill(f, r, VA_NORMAL);
-		f->lines[top].n = 0;
+			view_clear_row(f, r); /* the pane covers them */
 		view_fill(f, top, VA_STATUS);
 		view_putf(f, top, 0, VA_STATUS, " :%s  (Esc closes)",
 			  t->pane.command);
-		for (int r = top + 1; r < f->rows - 1; r++)
-			f->lines[r].n = 0; /* spans below are covered */
 		table_view_layout(&t->pane, f, top + 1, f->rows - 1);
 	}
 	if (t->help)

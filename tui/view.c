@@ -34,6 +34,17 @@ view_frame_release(struct view_frame *f)
 }
 
 void
+view_clear_row(struct view_frame *f, int row)
+{
+	if (row < 0 || row >= f->rows)
+		return;
+	for (size_t i = 0; i < f->lines[row].n; i++)
+		free(f->lines[row].spans[i].text);
+	f->lines[row].n = 0;
+	f->lines[row].fill = VA_NORMAL;
+}
+
+void
 view_fill(struct view_frame *f, int row, enum view_attr a)
 {
 	if (row >= 0 && row < f->rows)

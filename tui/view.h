@@ -64,6 +64,9 @@ enum {
 void view_frame_init(struct view_frame *f, int rows, int cols);
 void view_frame_release(struct view_frame *f);
 
+/* Empty a row (an overlay covers what was laid out under it). */
+void view_clear_row(struct view_frame *f, int row);
+
 /* The whole row takes attribute a (selected rows, the status line). */
 void view_fill(struct view_frame *f, int row, enum view_attr a);
 
