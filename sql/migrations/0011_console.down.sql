@@ -1,4 +1,11 @@
 SET LOCAL ROLE strato_owner;
+DROP POLICY lead_visibility ON strato.whatsapp_sync;
+DROP POLICY lead_visibility ON strato.campaign_send;
+DROP POLICY lead_visibility ON strato.message;
+DROP POLICY lead_visibility ON strato.conversation;
+DROP POLICY lead_visibility ON strato.event;
+DROP POLICY lead_visibility_delete ON strato.lead;
+DROP POLICY lead_visibility_update ON strato.lead;
 DROP POLICY lead_visibility ON strato.lead;
 DROP FUNCTION strato.sees_all_leads();
 REVOKE UPDATE (role) ON strato.app_user FROM strato_rolemgr;

@@ -66,12 +66,45 @@ REVOKE ALL ON FUNCTION strato.sees_all_leads() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION strato.sees_all_leads()
 	TO strato_service, strato_agent;
 
--- Restrictive: it can only narrow what tenant_isolation lets through. The
--- sub-selects run once per statement, not once per row.
+-- Restrictive: they can only narrow what tenant_isolation lets through.
+-- The sub-selects run once per statement, not once per row. An agent may
+-- hand a lead on to someone else (no check on the new row), but can
+-- neither read, change nor delete a lead it does not see, nor anything
+-- hanging from one.
 CREATE POLICY lead_visibility ON strato.lead AS RESTRICTIVE FOR SELECT
 	USING ((SELECT strato.sees_all_leads())
 	       OR assigned_to_id IS NULL
 	       OR assigned_to_id = (SELECT strato.current_app_user_id()));
+CREATE POLICY lead_visibility_update ON strato.lead AS RESTRICTIVE FOR UPDATE
+	USING ((SELECT strato.sees_all_leads())
+	       OR assigned_to_id IS NULL
+	       OR assigned_to_id = (SELECT strato.current_app_user_id()))
+	WITH CHECK (true);
+CREATE POLICY lead_visibility_delete ON strato.lead AS RESTRICTIVE FOR DELETE
+	USING ((SELECT strato.sees_all_leads())
+	       OR assigned_to_id IS NULL
+	       OR assigned_to_id = (SELECT strato.current_app_user_id()));
+-- Rows of a lead: visible when the lead is (its own policy applies inside).
+CREATE POLICY lead_visibility ON strato.event AS RESTRICTIVE
+	USING ((SELECT strato.sees_all_leads()) OR EXISTS (SELECT 1
+		FROM strato.lead l WHERE l.tenant_id = event.tenant_id
+		AND l.id = event.lead_id));
+CREATE POLICY lead_visibility ON strato.conversation AS RESTRICTIVE
+	USING ((SELECT strato.sees_all_leads()) OR EXISTS (SELECT 1
+		FROM strato.lead l WHERE l.tenant_id = conversation.tenant_id
+		AND l.id = conversation.lead_id));
+CREATE POLICY lead_visibility ON strato.message AS RESTRICTIVE
+	USING ((SELECT strato.sees_all_leads()) OR EXISTS (SELECT 1
+		FROM strato.conversation c WHERE c.tenant_id = message.tenant_id
+		AND c.id = message.conversation_id));
+CREATE POLICY lead_visibility ON strato.campaign_send AS RESTRICTIVE
+	USING ((SELECT strato.sees_all_leads()) OR EXISTS (SELECT 1
+		FROM strato.lead l WHERE l.tenant_id = campaign_send.tenant_id
+		AND l.id = campaign_send.lead_id));
+CREATE POLICY lead_visibility ON strato.whatsapp_sync AS RESTRICTIVE
+	USING ((SELECT strato.sees_all_leads()) OR EXISTS (SELECT 1
+		FROM strato.lead l WHERE l.tenant_id = whatsapp_sync.tenant_id
+		AND l.id = whatsapp_sync.lead_id));
 
 RESET ROLE;
 ALTER FUNCTION strato.set_user_role(uuid, text, text) OWNER TO strato_rolemgr;

@@ -127,6 +127,16 @@ run "$STRATO" --db "$AGT" lead show "$caro_lead"
 expect_rc 1 "another agent's lead cannot be shown"
 run psql "$AGT" -XAtc "UPDATE strato.lead SET notas = 'x' WHERE id = '$caro_lead'"
 expect_eq "$out" "UPDATE 0" "nor changed through SQL: the server enforces it"
+run psql "$AGT" -XAtc "UPDATE strato.lead SET assigned_to_id = NULL"
+expect_eq "$out" "UPDATE 2" "an UPDATE without WHERE reaches only the visible leads"
+expect_eq "$(sql $db "SELECT u.email FROM strato.lead l JOIN strato.app_user u
+	ON u.tenant_id = l.tenant_id AND u.id = l.assigned_to_id WHERE l.id = '$caro_lead'")" \
+	"caro@sur.com.ar" "the hidden lead stays assigned to its agent"
+"$STRATO" --db "$SVC" --tenant sur lead note "$caro_lead" "visita el martes" >/dev/null
+run psql "$AGT" -XAtc "SELECT count(*) FROM strato.event WHERE lead_id = '$caro_lead'"
+expect_eq "$out" "0" "nor are the hidden lead's events visible"
+run "$STRATO" --db "$ADM" lead show "$caro_lead" --json
+expect_eq "$(json "len(j['timeline'])")" "1" "(a tenant admin sees the note)"
 run "$STRATO" --db "$ADM" lead list --json
 expect_eq "$(json "len(j)")" "3" "tenant admins still see every lead"
 
