@@ -86,7 +86,8 @@ st_lead_list(struct st_db *db, const char *tenant_id,
 		/* "key|id": ids never hold a '|', a name may */
 		const char *bar = strrchr(f->after, '|');
 
-		if (!bar || bar == f->after || !bar[1]) {
+		/* an empty key is a lead with an empty name */
+		if (!bar || !bar[1] || (bar == f->after && !by_name)) {
 			st_error_set(err, ST_EINVAL, "invalid page cursor \"%s\"",
 				     f->after);
 			st_error_hint(err, "Use the --after value a previous page "

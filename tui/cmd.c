@@ -510,3 +510,26 @@ cmd_limit(const struct cmd_args *args, int max, int *out,
 	*out = (int)v;
 	return 0;
 }
+
+/*
+ * The entry argv names (noun and verb by name, alias or unique prefix),
+ * or NULL: for a front end that must know what a line would run before
+ * running it (the TUI's confirmations).
+ */
+const struct cmd_entry *
+cmd_find(int argc, char **argv)
+{
+	struct st_buf cands = ST_BUF_INIT;
+	const struct cmd_entry *e = NULL;
+	const char *noun;
+
+	if (argc < 1)
+		return NULL;
+	noun = find_noun(argv[0], &cands);
+	if (noun)
+		e = verbless(noun);
+	if (noun && !e && argc >= 2)
+		e = find_verb(noun, argv[1], &cands);
+	st_buf_release(&cands);
+	return e;
+}

@@ -96,6 +96,9 @@ const struct cmd_entry *const *cmd_all(size_t *n);
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv,
 	    enum st_format *format, struct st_error *err);
 
+/* The entry argv would run (prefixes and aliases resolved), or NULL. */
+const struct cmd_entry *cmd_find(int argc, char **argv);
+
 /* True when the command named by argv needs no database connection. */
 bool cmd_needs_db(int argc, char **argv);
 

@@ -44,6 +44,8 @@ struct tui {
 	bool in_detail;
 	struct table_view pane;
 	bool pane_open;
+	bool pane_refresh;      /* the pane shows a row opened with Enter,
+				 * read-only, so it may be reloaded */
 	struct view_input line; /* the ":" line */
 	bool in_line;
 	char *confirm;          /* a destructive command awaiting y */
@@ -74,6 +76,8 @@ long tui_now_ms(void);
 /* A one-line notice for the bottom line (NULL clears it). */
 void tui_set_note(struct tui *t, const char *msg);
 char *tui_dup(const char *s);
+/* s quoted as one word for repl_split; a new string. */
+char *tui_quote(const char *s);
 
 /* Work for the worker: the leads page (append: the next one), a console
  * command whose result goes to "to", a screen's command, a lead's detail,

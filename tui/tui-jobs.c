@@ -96,6 +96,9 @@ static int
 run_cmd(struct st_db *db, struct job *j)
 {
 	struct cmd_job *cj = j->data;
+	/* curses owns the terminal: a command that reads standard input
+	 * (a secret, a config from "-") reads nothing and says so */
+	FILE *none = NULL;
 	struct cmd_ctx c = { .db = db, .tenant_slug = cj->tenant,
 			     .readonly = cj->readonly, .shell = true };
 	enum st_format fmt = ST_FORMAT_TABLE;
@@ -109,9 +112,19 @@ run_cmd(struct st_db *db, struct job *j)
 		return argc;
 	}
 	c.out = cj->out;
+	c.in = none = fopen("/dev/null", "r");
+	if (!none) {
+		st_error_set(&j->err, ST_EIO, "cannot open /dev/null");
+		repl_words_free(argv);
+		return -1;
+	}
 	ret = cmd_run(&c, argc, argv, &fmt, &j->err);
 	if (c.use_slug || (ret == 0 && strcmp(argv[0], "use") == 0))
 		cj->use_slug = c.use_slug ? c.use_slug : st_xstrdup("");
+	if (ret < 0 && feof(none))
+		st_error_hint(&j->err, "This command reads standard input: "
+			      "run it from \"strato shell\".");
+	fclose(none);
 	repl_words_free(argv);
 	return ret;
 }
@@ -182,6 +195,7 @@ tui_load_leads(struct tui *t, bool append)
 {
 	struct lead_job *lj = st_xcalloc(1, sizeof(*lj));
 	struct st_lead_filter f;
+	struct job *j;
 
 	leads_view_filter(&t->leads, &f);
 	lj->f.estado = tui_dup(f.estado);
@@ -196,7 +210,9 @@ tui_load_leads(struct tui *t, bool append)
 	t->leads.loading = true;
 	if (!append)
 		worker_cancel(t->w, JOB_LEADS); /* a newer search wins */
-	submit(t, new_job(JOB_LEADS, run_leads, lj, release_leads));
+	j = new_job(JOB_LEADS, run_leads, lj, release_leads);
+	j->supersedes = !append;
+	submit(t, j);
 }
 
 void
@@ -230,7 +246,12 @@ tui_open_detail(struct tui *t, const char *id)
 	t->detail_id = keep;
 	t->in_detail = true;
 	t->detail.loading = true;
-	line = st_xasprintf("lead show '%s'", keep);
+	{
+		char *q = tui_quote(keep);
+
+		line = st_xasprintf("lead show %s", q);
+		free(q);
+	}
 	tui_run_line(t, line, TO_DETAIL, 0);
 	free(line);
 }
@@ -338,7 +359,7 @@ tui_take_jobs(struct tui *t)
 
 	while ((j = worker_take(t->w))) {
 		if (j->dropped) {
-			/* superseded before it ran */
+			/* superseded before it ran: a newer one is coming */
 		} else if (j->kind == JOB_LEADS) {
 			struct lead_job *lj = j->data;
 
@@ -378,11 +399,34 @@ tui_complete(struct tui *t, const char *before, const char *text)
 	cj->before = st_xstrdup(before);
 	cj->text = st_xstrdup(text);
 	cj->tenant = tui_dup(t->ctx->tenant_slug);
-	submit(t, new_job(JOB_COMPLETE, run_complete, cj, release_cmd));
+	struct job *j = new_job(JOB_COMPLETE, run_complete, cj, release_cmd);
+
+	j->supersedes = true;
+	submit(t, j);
 }
 
 void
 tui_reconnect(struct tui *t)
 {
-	submit(t, new_job(JOB_RECONNECT, run_reconnect, NULL, release_cmd));
+	struct job *j = new_job(JOB_RECONNECT, run_reconnect, NULL,
+				release_cmd);
+
+	j->uncancellable = true; /* it replaces the cancel handle */
+	submit(t, j);
+}
+
+/* s as one word of a command line: double-quoted, \ and " escaped. */
+char *
+tui_quote(const char *s)
+{
+	struct st_buf b = ST_BUF_INIT;
+
+	st_buf_addch(&b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			st_buf_addch(&b, '\\');
+		st_buf_addch(&b, *s);
+	}
+	st_buf_addch(&b, '"');
+	return st_buf_detach(&b);
 }

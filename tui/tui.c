@@ -18,6 +18,7 @@
 
 #include "complete.h"
 #include "draw.h"
+#include "repl.h"
 #include "tui-internal.h"
 #include "tui.h"
 
@@ -81,16 +82,23 @@ const struct tui_binding tui_bindings[] = {
 };
 const size_t tui_nbindings = ST_ARRAY_SIZE(tui_bindings);
 
+/* Would line run a command that deletes, merges, disables or cancels?
+ * Resolved through the command table, so aliases and prefixes count. */
 static bool
 destructive(const char *line)
 {
-	static const char *const verbs[] = { " delete", " merge ", " disable",
-					     " cancel", " rotate-key" };
+	static const char *const verbs[] = { "delete", "merge", "disable",
+					     "cancel", "rotate-key" };
+	struct st_error err;
+	char **argv = NULL;
+	int argc = repl_split(line, &argv, &err);
+	const struct cmd_entry *e = argc > 0 ? cmd_find(argc, argv) : NULL;
+	bool yes = false;
 
-	for (size_t i = 0; i < ST_ARRAY_SIZE(verbs); i++)
-		if (strstr(line, verbs[i]))
-			return true;
-	return false;
+	for (size_t i = 0; e && e->verb && i < ST_ARRAY_SIZE(verbs); i++)
+		yes = yes || strcmp(e->verb, verbs[i]) == 0;
+	repl_words_free(argv);
+	return yes;
 }
 
 static void
@@ -125,6 +133,7 @@ submit_line(struct tui *t)
 		table_view_init(&t->pane, p);
 		t->pane.loading = true;
 		t->pane_open = true;
+		t->pane_refresh = false;
 	}
 	free(line);
 }
@@ -201,9 +210,11 @@ do_action(struct tui *t, const struct tui_binding *b)
 		{
 			/* "%s" in prefill stands for the lead's id */
 			const char *at = strstr(b->prefill, "%s");
+			char *q = tui_quote(t->detail_id);
 
 			line = st_xasprintf("%.*s%s%s", (int)(at - b->prefill),
-					    b->prefill, t->detail_id, at + 2);
+					    b->prefill, q, at + 2);
+			free(q);
 		}
 		open_line(t, line);
 		free(line);
@@ -238,11 +249,18 @@ screen_key(struct tui *t, int key)
 
 		if (!k)
 			return;
-		line = st_xasprintf("%s '%s'", tui_screens[t->screen].open, k);
+		{
+			char *q = tui_quote(k);
+
+			line = st_xasprintf("%s %s", tui_screens[t->screen].open,
+					    q);
+			free(q);
+		}
 		table_view_release(&t->pane);
 		table_view_init(&t->pane, line);
 		t->pane.loading = true;
 		t->pane_open = true;
+		t->pane_refresh = true;
 		tui_run_line(t, line, TO_PANE, 0);
 		free(line);
 		return;
@@ -352,7 +370,8 @@ follow_wants(struct tui *t)
 	    !worker_busy(t->w) &&
 	    now - t->loaded_at >= tui_screens[t->screen].refresh_ms) {
 		tui_load_screen(t, t->screen);
-		if (t->pane_open && t->pane.command && *t->pane.command)
+		/* never a typed command: it could send or change things */
+		if (t->pane_open && t->pane_refresh)
 			tui_run_line(t, t->pane.command, TO_PANE, 0);
 	}
 	if (t->in_detail && t->detail.want_reload) {

@@ -111,7 +111,7 @@ worker_stop(struct worker *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stopping = true;
-	if (w->running)
+	if (w->running && !w->running->uncancellable)
 		st_db_cancel(w->db);
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
@@ -135,7 +135,7 @@ void
 worker_submit(struct worker *w, struct job *j)
 {
 	pthread_mutex_lock(&w->lock);
-	for (struct job *p = w->pending; p; p = p->next)
+	for (struct job *p = w->pending; p && j->supersedes; p = p->next)
 		if (p->kind == j->kind)
 			p->dropped = true;
 	j->seq = ++w->seq;
@@ -164,7 +164,8 @@ void
 worker_cancel(struct worker *w, int kind)
 {
 	pthread_mutex_lock(&w->lock);
-	if (w->running && (kind < 0 || w->running->kind == kind))
+	if (w->running && !w->running->uncancellable &&
+	    (kind < 0 || w->running->kind == kind))
 		st_db_cancel(w->db);
 	pthread_mutex_unlock(&w->lock);
 }

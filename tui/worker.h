@@ -25,6 +25,9 @@ struct job {
 	void (*release)(struct job *j); /* frees data and j itself */
 	int rc;                   /* run's return */
 	struct st_error err;
+	bool supersedes;          /* a newer one drops pending ones of
+				   * its kind (a search as you type) */
+	bool uncancellable;       /* never PQcancel it (a reconnection) */
 	bool dropped;             /* superseded before it ran */
 	struct job *next;
 };
@@ -37,8 +40,9 @@ struct worker *worker_start(struct st_db *db);
 void worker_stop(struct worker *w);
 
 int worker_fd(const struct worker *w);
-/* Queue j (owned by the worker until returned by worker_take). Pending
- * jobs of the same kind are marked dropped: only the latest search runs. */
+/* Queue j (owned by the worker until returned by worker_take). When
+ * j->supersedes, pending jobs of its kind are dropped: only the latest
+ * search runs. Other jobs (a typed command) are never dropped. */
 void worker_submit(struct worker *w, struct job *j);
 /* A finished (or dropped) job, or NULL; the caller owns it again. */
 struct job *worker_take(struct worker *w);

@@ -77,6 +77,14 @@ after=$(printf '%s\n' "$out" | sed -n "s/^more: --after '\(.*\)'$/\1/p")
 run "$STRATO" --db "$C" --tenant sur lead list --sort nombre --limit 3 --after "$after" --json
 expect_eq "$(json "[l['nombre'] for l in j]")" "['María José Núñez', 'Sofía Peña']" \
 	"--sort nombre, the next page"
+# A lead with an empty name (legacy data has them) pages like any other.
+sql $db "INSERT INTO strato.lead (tenant_id, nombre, email) SELECT id, '', 'sin@nombre.com'
+	FROM strato.tenant WHERE slug = 'sur'" >/dev/null
+run "$STRATO" --db "$C" --tenant sur lead list --sort nombre --limit 1
+after=$(printf '%s\n' "$out" | sed -n "s/^more: --after '\(.*\)'$/\1/p")
+run "$STRATO" --db "$C" --tenant sur lead list --sort nombre --limit 1 --after "$after" --json
+expect_eq "$(json "[l['nombre'] for l in j]")" "['Agustín Muñoz']" "paging on past an empty name"
+sql $db "DELETE FROM strato.lead WHERE email = 'sin@nombre.com'" >/dev/null
 run "$STRATO" --db "$C" --tenant sur lead list --sort precio
 expect_rc 2 "an unknown sort is a usage error"
 

@@ -120,7 +120,7 @@ keys Enter
 see "telefono_e164" "Enter opens the lead's detail"
 see "+5491149990001" "with its fields"
 keys e
-see ":lead estado" "e prefills the command line"
+see ':lead estado "' "e prefills the command line, the id quoted"
 keys C O N T A C T A D O Enter
 n=0
 while [ $n -lt 100 ] && [ "$(sql $db "SELECT estado FROM strato.lead WHERE nombre = 'María José Núñez'")" != CONTACTADO ]; do
@@ -135,6 +135,16 @@ keys Escape Escape
 # A ":" command, its result in a pane.
 keys : u s e r Space l i s t Enter
 see "ana@sur.com.ar" "a : command runs and shows its result"
+keys Escape
+
+# A destructive command asks first, whatever its spelling (rm for delete).
+keys : l e a d Space r m Space x x x x Enter
+see "y/N" "a delete by its alias asks for confirmation"
+keys n
+see "not done" "and n leaves it undone"
+# A command that reads standard input cannot in the TUI: it says so.
+keys : i n t e g r a t i o n Space s e t Space m a n y c h a t Space - - a p i - t o k e n Enter
+see "strato shell" "a command reading stdin points to the shell, the TUI stays"
 keys Escape
 
 # The help overlay.
