@@ -45,6 +45,7 @@ struct cmd_ctx {
 	bool readonly;
 	bool shell;              /* the interactive shell ("use" works) */
 	bool quit;               /* "quit" ran: stop reading lines */
+	enum st_errcode last_error; /* of the last line that failed */
 	FILE *in;                /* where --*-stdin reads from */
 	struct st_table *out;
 };

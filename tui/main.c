@@ -57,7 +57,16 @@ run_lines(struct cmd_ctx *ctx, const char *conninfo, const char *command,
 		return EXIT_ERROR;
 	}
 	if (command) {
+		/* one line: the exit status of a one-shot command */
+		output_sigint_take();
 		ret = repl_run_line(ctx, command) < 0 ? EXIT_ERROR : EXIT_OK;
+		if (ret && ctx->last_error == ST_EUSAGE)
+			ret = EXIT_USAGE;
+		if (ret && output_sigint_take())
+			ret = EXIT_INTERRUPTED;
+		st_db_close(ctx->db);
+		free(ctx->use_slug);
+		return ret;
 	} else if (script) {
 		FILE *f = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
 

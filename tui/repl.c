@@ -118,8 +118,10 @@ repl_run_line(struct cmd_ctx *ctx, const char *line)
 		}
 	}
 done:
-	if (ret < 0)
+	if (ret < 0) {
 		st_log_st_error(&err);
+		ctx->last_error = err.code;
+	}
 	st_table_release(&out);
 	repl_words_free(argv);
 	ctx->out = NULL;
