@@ -215,6 +215,8 @@ read_amount(const char **pp, const char **moneda)
 	}
 	while (*p == ' ')
 		p++;
+	if (strncmp(p, "de ", 3) == 0) /* "1,5 millones de pesos" */
+		p += 3;
 	if (!strncmp(p, "dolar", 5) || !strncmp(p, "usd", 3) ||
 	    !strncmp(p, "u$s", 3) || !strncmp(p, "us$", 3) ||
 	    !strncmp(p, "verdes", 6))
