@@ -343,7 +343,7 @@ apply_status(struct st_db *db, const char *tenant_id,
 	return 0;
 }
 
-/* Queue text on the conversation, audited. */
+/* Queue text on the conversation, audited; created_at keeps the order. */
 static int
 queue_text(struct st_db *db, const char *tenant_id, const char *conv_id,
 	   const char *text, struct st_ingest_summary *sum,
@@ -351,9 +351,10 @@ queue_text(struct st_db *db, const char *tenant_id, const char *conv_id,
 {
 	if (write_audited(db, tenant_id, "message.queue", "message",
 		"WITH n AS (INSERT INTO strato.message (tenant_id,"
-		" conversation_id, direccion, contenido, tipo, estado)"
-		" VALUES ($1, $2, 'SALIENTE', $3, 'TEXT', 'QUEUED')"
-		" RETURNING *) SELECT n.id, strato.jsonb_diff(NULL,"
+		" conversation_id, direccion, contenido, tipo, estado,"
+		" created_at) VALUES ($1, $2, 'SALIENTE', $3, 'TEXT', 'QUEUED',"
+		" clock_timestamp()) RETURNING *) SELECT n.id,"
+		" strato.jsonb_diff(NULL,"
 		" to_jsonb(n))::text FROM n", 3,
 		(const char *const[]){ tenant_id, conv_id, text }, NULL,
 		err) < 0)
