@@ -51,9 +51,10 @@ fold(const char *s)
 	struct st_buf b = ST_BUF_INIT;
 
 	while (s && *s) {
-		size_t i;
+		size_t i = ST_ARRAY_SIZE(pairs);
 
-		for (i = 0; i < ST_ARRAY_SIZE(pairs); i++)
+		for (i = (unsigned char)*s == 0xC3 ? 0 : i;
+		     i < ST_ARRAY_SIZE(pairs); i++)
 			if (strncmp(s, pairs[i][0], 2) == 0)
 				break;
 		if (i < ST_ARRAY_SIZE(pairs)) {

@@ -142,7 +142,9 @@ st_ingest_envelope_parse(const char *line, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(j) || (!h && !b) || json_object_get(j, "object")) {
-		out->body = st_xstrndup(line, len);
+		out->body = st_xmalloc(len + 1); /* NUL bytes and all */
+		memcpy(out->body, line, len);
+		out->body[len] = '\0';
 		out->body_len = len;
 		ret = 0;
 		goto cleanup;
