@@ -20,18 +20,24 @@
 static void
 ingest_usage(FILE *f)
 {
-	fputs("usage: strato-etl ingest manychat|uchat|whatsapp [--tenant SLUG]\n"
+	fputs("usage: strato-etl ingest manychat|uchat|whatsapp "
+	      "[--tenant SLUG]\n"
 	      "           [--spool DIR] [--require-signature] [--no-reply]\n"
 	      "           [--rejects PATH] [--json] [FILE | -]\n"
 	      "\n"
-	      "Reads webhook events, one per line: the raw body, or an envelope\n"
-	      "{\"headers\": {...}, \"body\": \"<raw body>\"}. --spool DIR takes "
-	      "every file\nof DIR and moves it to DIR/done (or DIR/failed when "
-	      "a line was rejected).\nWhatsApp events are checked against "
-	      "X-Hub-Signature-256 when they carry it;\nManyChat and UChat "
-	      "events need the integration's webhook_token.\n"
+	      "Reads webhook events, one per line: the raw body, or an "
+	      "envelope\n"
+	      "{\"headers\": {...}, \"body\": \"<raw body>\"}. --spool DIR "
+	      "takes every file of DIR\n"
+	      "and moves it to DIR/done (DIR/failed when a line was "
+	      "rejected).\n"
+	      "WhatsApp events are checked against X-Hub-Signature-256 when "
+	      "they carry it;\n"
+	      "ManyChat and UChat events need the integration's "
+	      "webhook_token.\n"
 	      "Replies are stored as outbound messages with estado QUEUED: "
-	      "delivery\narrives with the outbox; nothing is sent from here.\n"
+	      "delivery\n"
+	      "arrives with the outbox; nothing is sent from here.\n"
 	      "Exit status: 0 every event taken, 3 some rejected, 1 fatal, 2 "
 	      "usage.\n", f);
 }
@@ -41,13 +47,15 @@ print_summary(const struct st_ingest_summary *s, const char *rejects,
 	      bool json)
 {
 	if (json) {
-		printf("{\"events\": %lld, \"messages\": %lld, \"duplicates\": "
-		       "%lld, \"statuses\": %lld, \"unmatched_statuses\": %lld, "
+		printf("{\"events\": %lld, \"messages\": %lld, "
+		       "\"duplicates\": %lld, \"statuses\": %lld, "
+		       "\"unmatched_statuses\": %lld, "
 		       "\"provider_errors\": %lld, \"leads_created\": %lld, "
-		       "\"replies_queued\": %lld, \"rejected\": %lld, "
+		       "\"replies_queued\": %lld, \"reply_errors\": %lld, "
+		       "\"rejected\": %lld, "
 		       "\"rejects_file\": %s%s%s}\n", s->lines, s->messages,
 		       s->duplicates, s->statuses, s->unmatched, s->errors,
-		       s->leads_new, s->replies, s->rejected,
+		       s->leads_new, s->replies, s->reply_errors, s->rejected,
 		       rejects && s->rejected ? "\"" : "",
 		       rejects && s->rejected ? rejects : "null",
 		       rejects && s->rejected ? "\"" : "");
@@ -58,6 +66,9 @@ print_summary(const struct st_ingest_summary *s, const char *rejects,
 	       "replies queued %lld, rejected %lld\n", s->lines, s->messages,
 	       s->duplicates, s->statuses, s->unmatched, s->errors,
 	       s->leads_new, s->replies, s->rejected);
+	if (s->reply_errors)
+		printf("%lld stored event(s) got no reply; the last failure: "
+		       "%s\n", s->reply_errors, s->reply_error);
 	if (rejects && s->rejected)
 		printf("rejected events, with their line and reason: %s\n",
 		       rejects);
@@ -207,6 +218,7 @@ run_input(struct st_ingest *in, const struct ingest_args *a,
 	return ret;
 }
 
+/* strato-etl ingest SOURCE ...: options, connect, run, summary. */
 int
 etl_ingest(struct etl_ctx *ctx, int argc, char **argv)
 {

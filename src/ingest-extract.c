@@ -291,6 +291,7 @@ add_zone(struct st_ingest_prefs *o, const char *t, const char *zone)
 	free(f);
 }
 
+/* Fold the text once, then read each kind of preference. */
 void
 st_ingest_extract(const char *text, const char *const *zones,
 		  size_t nzones, struct st_ingest_prefs *out)
@@ -310,6 +311,7 @@ st_ingest_extract(const char *text, const char *const *zones,
 	free(t);
 }
 
+/* True when the extraction found anything. */
 bool
 st_ingest_prefs_any(const struct st_ingest_prefs *p)
 {
@@ -317,6 +319,7 @@ st_ingest_prefs_any(const struct st_ingest_prefs *p)
 	       p->presupuesto_min || p->presupuesto_max || p->ambientes;
 }
 
+/* Free what the extraction allocated. */
 void
 st_ingest_prefs_release(struct st_ingest_prefs *p)
 {

@@ -23,6 +23,7 @@
 
 static const char *const source_names[] = { "MANYCHAT", "UCHAT", "WHATSAPP" };
 
+/* The source named by s, in any case. */
 int
 st_ingest_source_parse(const char *s, enum st_ingest_source *out)
 {
@@ -34,12 +35,14 @@ st_ingest_source_parse(const char *s, enum st_ingest_source *out)
 	return -1;
 }
 
+/* The provider name of a source, as the tables spell it. */
 const char *
 st_ingest_source_name(enum st_ingest_source s)
 {
 	return (size_t)s < ST_ARRAY_SIZE(source_names) ? source_names[s] : "?";
 }
 
+/* Free an envelope; the token is wiped. */
 void
 st_ingest_envelope_release(struct st_ingest_envelope *e)
 {
@@ -64,6 +67,7 @@ msg_release(struct st_ingest_msg *m)
 	free(m->ad_id);
 }
 
+/* Free an event; a body token is wiped. */
 void
 st_ingest_event_release(struct st_ingest_event *ev)
 {
@@ -131,6 +135,7 @@ bearer(const json_t *v)
 	return *s ? st_xstrdup(s) : NULL;
 }
 
+/* An envelope, or the line itself as the raw body. */
 int
 st_ingest_envelope_parse(const char *line, size_t len,
 			 struct st_ingest_envelope *out, struct st_error *err)
@@ -167,6 +172,7 @@ cleanup:
 	return ret;
 }
 
+/* Hex-decode the header, MAC the body, compare in constant time. */
 bool
 st_ingest_signature_ok(const char *hdr, const char *secret,
 		       const char *body, size_t len)
@@ -194,12 +200,14 @@ st_ingest_signature_ok(const char *hdr, const char *secret,
 		want[i] = (unsigned char)v;
 	}
 	if (HMAC(EVP_sha256(), secret, (int)strlen(secret),
-		 (const unsigned char *)body, len, mac, &maclen) && maclen == 32)
+		 (const unsigned char *)body, len, mac, &maclen) &&
+	    maclen == 32)
 		ok = CRYPTO_memcmp(mac, want, 32) == 0;
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return ok;
 }
 
+/* Constant-time token comparison, lengths included. */
 bool
 st_ingest_token_eq(const char *a, const char *b)
 {
@@ -321,7 +329,8 @@ wa_estado(const char *s)
 {
 	static const char *const map[][2] = {
 		{ "sent", "SENT" }, { "delivered", "DELIVERED" },
-		{ "read", "READ" }, { "played", "READ" }, { "failed", "FAILED" },
+		{ "read", "READ" }, { "played", "READ" },
+		{ "failed", "FAILED" },
 	};
 
 	for (size_t i = 0; s && i < ST_ARRAY_SIZE(map); i++)
@@ -551,6 +560,7 @@ parse_uchat(struct st_ingest_event *ev, const json_t *j,
 	return 0;
 }
 
+/* Dispatch on the source; an event must carry something. */
 int
 st_ingest_parse(enum st_ingest_source source, const char *body, size_t len,
 		struct st_ingest_event *ev, struct st_error *err)

@@ -7,6 +7,7 @@
  * there leaves the event stored and unanswered, and since the message is
  * then a duplicate, a replay does not answer twice.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +57,8 @@ write_audited(struct st_db *db, const char *tenant_id, const char *action,
 		*id_out = st_db_dup(res, 0, 0);
 	ret = strcmp(PQgetvalue(res, 0, 1), "{}") == 0 ? 0
 		: st_audit_add(db, tenant_id, action, entity,
-			       PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), err);
+			       PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+			       err);
 	PQclear(res);
 	return ret;
 }
@@ -109,14 +111,16 @@ upsert_lead(struct st_db *db, const struct ing_tenant *t,
 		e164[0] ? e164 : NULL, m->telefono, m->email, origen,
 		nombre ? nombre : e164[0] ? e164 : "Sin nombre" };
 	if (n->lead_id) {
-		sql = st_xasprintf("WITH o AS (SELECT * FROM strato.lead WHERE"
-			" tenant_id = $1 AND id = $2 FOR UPDATE),"
-			" n AS (UPDATE strato.lead l SET %1$s = coalesce(l.%1$s,"
-			" $3), telefono_e164 = coalesce(l.telefono_e164, $4),"
-			" telefono = coalesce(l.telefono, $5), email ="
-			" coalesce(l.email, $6), origen = coalesce(l.origen, $7),"
-			" last_activity_at = now() FROM o WHERE l.tenant_id = $1"
-			" AND l.id = $2 AND $8::text IS NOT NULL RETURNING l.*)"
+		sql = st_xasprintf("WITH o AS (SELECT * FROM strato.lead"
+			" WHERE tenant_id = $1 AND id = $2 FOR UPDATE),"
+			" n AS (UPDATE strato.lead l SET %1$s ="
+			" coalesce(l.%1$s, $3), telefono_e164 ="
+			" coalesce(l.telefono_e164, $4), telefono ="
+			" coalesce(l.telefono, $5), email = coalesce(l.email,"
+			" $6), origen = coalesce(l.origen, $7),"
+			" last_activity_at = now() FROM o WHERE l.tenant_id ="
+			" $1 AND l.id = $2 AND $8::text IS NOT NULL"
+			" RETURNING l.*)"
 			" SELECT n.id, strato.jsonb_diff(to_jsonb(o) -"
 			" 'last_activity_at', to_jsonb(n) - 'last_activity_at')"
 			"::text FROM n, o", id_column(s));
@@ -124,8 +128,9 @@ upsert_lead(struct st_db *db, const struct ing_tenant *t,
 				    p, NULL, err);
 	} else {
 		sql = st_xasprintf("WITH n AS (INSERT INTO strato.lead"
-			" (tenant_id, %s, telefono_e164, telefono, email, origen,"
-			" nombre, last_activity_at) VALUES ($1, $3, $4, $5, $6,"
+			" (tenant_id, %s, telefono_e164, telefono, email,"
+			" origen, nombre, last_activity_at) VALUES ($1, $3,"
+			" $4, $5, $6,"
 			" $7, $8, now()) RETURNING * ) SELECT n.id,"
 			" strato.jsonb_diff(NULL, to_jsonb(n))::text FROM n,"
 			" (SELECT $2::text) x", id_column(s));
@@ -148,15 +153,17 @@ open_conversation(struct st_db *db, const char *tenant_id,
 	PGresult *res = st_db_query(db, "SELECT id FROM strato.conversation"
 		" WHERE tenant_id = $1 AND lead_id = $2 AND canal = $3 AND"
 		" provider = $4 AND external_id = $5"
-		" ORDER BY abierta DESC, created_at DESC, id LIMIT 1", 5, p, err);
+		" ORDER BY abierta DESC, created_at DESC, id LIMIT 1", 5, p,
+		err);
 
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 1) {
 		n->conv_id = st_db_dup(res, 0, 0);
 		PQclear(res);
-		return st_db_run(db, "UPDATE strato.conversation SET abierta ="
-			" true WHERE tenant_id = $1 AND id = $2 AND NOT abierta",
+		return st_db_run(db, "UPDATE strato.conversation SET"
+			" abierta = true WHERE tenant_id = $1 AND id = $2"
+			" AND NOT abierta",
 			2, (const char *const[]){ tenant_id, n->conv_id }, err);
 	}
 	PQclear(res);
@@ -315,11 +322,12 @@ apply_status(struct st_db *db, const char *tenant_id,
 		" AND external_id = $2 AND direccion = 'SALIENTE' FOR UPDATE),"
 		" n AS (UPDATE strato.message m SET estado = $3, error_code ="
 		" coalesce($4, m.error_code), error_message = coalesce($5,"
-		" m.error_message) FROM o WHERE m.tenant_id = $1 AND m.id = o.id"
-		" AND ($3 = 'FAILED' OR coalesce(array_position(ARRAY['QUEUED',"
-		" 'SENDING', 'SENT', 'DELIVERED', 'READ'], m.estado), 0) <"
-		" array_position(ARRAY['QUEUED', 'SENDING', 'SENT', 'DELIVERED',"
-		" 'READ'], $3)) RETURNING m.*) SELECT n.id,"
+		" m.error_message) FROM o WHERE m.tenant_id = $1 AND"
+		" m.id = o.id AND ($3 = 'FAILED' OR"
+		" coalesce(array_position(ARRAY['QUEUED', 'SENDING', 'SENT',"
+		" 'DELIVERED', 'READ'], m.estado), 0) < array_position("
+		"ARRAY['QUEUED', 'SENDING', 'SENT', 'DELIVERED', 'READ'], $3))"
+		" RETURNING m.*) SELECT n.id,"
 		" strato.jsonb_diff(to_jsonb(o), to_jsonb(n))::text FROM n, o",
 		5, (const char *const[]){ tenant_id, st->external_id,
 		st->estado, st->error_code, st->error_message }, &id, err);
@@ -381,11 +389,12 @@ greeting(struct st_db *db, const struct ing_tenant *t,
 		" 'WHATSAPP' AND coalesce((SELECT max(created_at) FROM"
 		" strato.message m WHERE m.tenant_id = $1 AND m.conversation_id"
 		" = c.id AND m.direccion = 'ENTRANTE') < now() - interval"
-		" '24 hours', true)), l.nombre, l.zona_interes, l.telefono_e164,"
-		" l.email, l.operacion, l.tipo_propiedad, a.config->>'greeting',"
-		" a.nombre FROM strato.lead l JOIN strato.conversation c ON"
-		" c.tenant_id = l.tenant_id AND c.id = $3 LEFT JOIN"
-		" strato.assistant a ON a.tenant_id = l.tenant_id AND a.is_active"
+		" '24 hours', true)), l.nombre, l.zona_interes,"
+		" l.telefono_e164, l.email, l.operacion, l.tipo_propiedad,"
+		" a.config->>'greeting', a.nombre FROM strato.lead l JOIN"
+		" strato.conversation c ON c.tenant_id = l.tenant_id AND"
+		" c.id = $3 LEFT JOIN strato.assistant a ON"
+		" a.tenant_id = l.tenant_id AND a.is_active"
 		" WHERE l.tenant_id = $1 AND l.id = $2 ORDER BY a.created_at,"
 		" a.id LIMIT 1", 3, (const char *const[]){ t->id, n->lead_id,
 		n->conv_id }, err);
@@ -485,6 +494,7 @@ news_release(struct ing_new *news, size_t n)
 	free(news);
 }
 
+/* The event in one transaction, then a reply per new message. */
 int
 ing_store_event(struct st_db *db, const struct st_ingest_opts *o,
 		const struct ing_tenant *t, const struct st_ingest_event *ev,
@@ -516,9 +526,19 @@ ing_store_event(struct st_db *db, const struct st_ingest_opts *o,
 	s.errors += (long long)ev->nerrors;
 	*sum = s;
 	ret = 0;
-	for (size_t i = 0; !o->no_reply && i < nn; i++)
-		if ((ret = reply(db, t, &news[i], sum, err)) < 0)
+	/* the event is stored: a failed reply is counted, not a reject */
+	for (size_t i = 0; !o->no_reply && i < nn; i++) {
+		if (reply(db, t, &news[i], sum, err) == 0)
+			continue;
+		if (err->code == ST_ECONN) {
+			ret = -1;
 			break;
+		}
+		sum->reply_errors++;
+		snprintf(sum->reply_error, sizeof(sum->reply_error), "%s",
+			 err->message);
+		st_error_init(err);
+	}
 cleanup:
 	if (ret < 0)
 		st_tenant_rollback(db);

@@ -37,6 +37,7 @@ tenant_release(struct ing_tenant *t)
 	st_free_secret(t->secret);
 }
 
+/* Wipe the secrets and free the run. */
 void
 st_ingest_free(struct st_ingest *in)
 {
@@ -120,6 +121,7 @@ tenant_ids(struct st_ingest *in, struct st_error *err)
 	return 0;
 }
 
+/* Open the master key, load every tenant, drop the key. */
 struct st_ingest *
 st_ingest_new(struct st_db *db, const struct st_ingest_opts *o,
 	      struct st_error *err)
@@ -221,8 +223,9 @@ token_tenant(struct st_ingest *in, const struct st_ingest_envelope *env,
 	const struct ing_tenant *t = NULL;
 
 	if (!tok) {
-		st_error_set(err, ST_EPERM, "missing token (an Authorization "
-			     "or X-Webhook-Token header, or a \"token\" field)");
+		st_error_set(err, ST_EPERM, "missing token (an "
+			     "Authorization or X-Webhook-Token header, or a "
+			     "\"token\" field)");
 		return NULL;
 	}
 	for (size_t i = 0; i < in->n; i++)
@@ -244,19 +247,22 @@ find_tenant(struct st_ingest *in, const struct st_ingest_envelope *env,
 		: token_tenant(in, env, ev, err);
 
 	if (t && !t->active) {
-		st_error_set(err, ST_ESTATE, "the %s integration of the tenant "
-			     "is not active", st_ingest_source_name(in->o.source));
+		st_error_set(err, ST_ESTATE, "the %s integration of the "
+			     "tenant is not active",
+			     st_ingest_source_name(in->o.source));
 		return NULL;
 	}
 	return t;
 }
 
+/* The file name the rejects give next. */
 void
 st_ingest_set_input(struct st_ingest *in, const char *name)
 {
 	in->o.input_name = name;
 }
 
+/* Parse, authenticate, store; a refusal is a reject. */
 int
 st_ingest_line(struct st_ingest *in, const char *line, size_t len,
 	       long long lineno, struct st_ingest_summary *sum,
@@ -293,6 +299,7 @@ cleanup:
 	return ret;
 }
 
+/* Every non-empty line of f, numbered from 1. */
 int
 st_ingest_stream(struct st_ingest *in, FILE *f,
 		 struct st_ingest_summary *sum, struct st_error *err)

@@ -130,9 +130,10 @@ START_TEST(test_whatsapp_bad)
 	l = sample("bad.jsonl", 6);
 	parse_bad(ST_INGEST_WHATSAPP, l, "unknown event shape");
 	free(l);
-	parse_bad(ST_INGEST_WHATSAPP, "{\"object\":\"whatsapp_business_account"
-		  "\",\"entry\":[{\"changes\":[{\"field\":\"messages\",\"value\""
-		  ":{\"messages\":[]}}]}]}", "phone_number_id");
+	parse_bad(ST_INGEST_WHATSAPP, "{\"object\":"
+		  "\"whatsapp_business_account\",\"entry\":[{\"changes\":"
+		  "[{\"field\":\"messages\",\"value\":{\"messages\":[]}}]}]}",
+		  "phone_number_id");
 }
 END_TEST
 
@@ -239,7 +240,8 @@ END_TEST
 static void
 extract(const char *text, struct st_ingest_prefs *p)
 {
-	static const char *const zones[] = { "Palermo Soho", "Villa Pueyrredón" };
+	static const char *const zones[] = { "Palermo Soho",
+					     "Villa Pueyrredón" };
 
 	st_ingest_extract(text, zones, 2, p);
 }

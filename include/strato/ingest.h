@@ -150,6 +150,8 @@ struct st_ingest_summary {
 	long long errors;      /* provider errors reported */
 	long long leads_new;
 	long long replies;     /* messages queued as replies */
+	long long reply_errors; /* stored events whose reply failed */
+	char reply_error[512];  /* the last such failure */
 	long long rejected;
 };
 
