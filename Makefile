@@ -81,14 +81,17 @@ deps:
 
 # Packages first (as root they are installed), then build, then the tests
 # against a throwaway PostgreSQL that tests/run starts and always stops
-# (they include a bounded run of the CSV fuzzer, built with clang).
+# (they include bounded runs of the CSV and webhook fuzzers, built with
+# clang).
 check: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/check_strato build-fuzz/fuzz_csv
+	@$(MAKE) --no-print-directory all $(BUILD)/check_strato build-fuzz/fuzz_csv \
+		build-fuzz/fuzz_ingest
 	@tests/run $(BUILD)
 
 # libFuzzer targets, with AddressSanitizer and UBSan. `make fuzz` runs the
 # CSV reader's for FUZZ_SECONDS (default 300) with the fixtures as seeds;
-# new inputs go to build-fuzz/corpus, never into the repository.
+# new inputs go to build-fuzz/corpus, never into the repository. The same
+# for the webhook parsers (fuzz_ingest, seeds tests/data/ingest).
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 300
 FUZZ_SRC = src/csv.c src/util.c src/error.c
@@ -99,10 +102,22 @@ build-fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c $(FUZZ_SRC) include/strato/csv.h
 		-Iinclude tests/fuzz/fuzz_csv.c $(FUZZ_SRC) \
 		$(shell pkg-config --cflags --libs libcrypto) -o $@
 
-fuzz: build-fuzz/fuzz_csv
-	@mkdir -p build-fuzz/corpus
+INGEST_FUZZ_SRC = src/ingest-parse.c src/ingest-extract.c src/util.c \
+	src/error.c
+
+build-fuzz/fuzz_ingest: tests/fuzz/fuzz_ingest.c $(INGEST_FUZZ_SRC) \
+		include/strato/ingest.h
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Iinclude tests/fuzz/fuzz_ingest.c $(INGEST_FUZZ_SRC) \
+		$(shell pkg-config --cflags --libs jansson libcrypto) -o $@
+
+fuzz: build-fuzz/fuzz_csv build-fuzz/fuzz_ingest
+	@mkdir -p build-fuzz/corpus build-fuzz/corpus-ingest
 	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
 		build-fuzz/corpus tests/data/import
+	build-fuzz/fuzz_ingest -max_total_time=$(FUZZ_SECONDS) -timeout=5 \
+		build-fuzz/corpus-ingest tests/data/ingest
 
 ASAN_VARS = BUILD=build-asan OPT="-O1 -g" \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
@@ -110,7 +125,7 @@ ASAN_VARS = BUILD=build-asan OPT="-O1 -g" \
 asan:
 	@scripts/deps
 	@$(MAKE) --no-print-directory $(ASAN_VARS) all build-asan/check_strato \
-		build-fuzz/fuzz_csv
+		build-fuzz/fuzz_csv build-fuzz/fuzz_ingest
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		STRATO_NO_VALGRIND=1 STRATO_MAKEVARS='$(ASAN_VARS)' tests/run build-asan
 

@@ -24,6 +24,8 @@ static const struct {
 	  "move a single-tenant install into a default tenant" },
 	{ "import", etl_import, "import leads from CSV (a file or a pipe)" },
 	{ "export", etl_export, "export leads as CSV or JSON lines" },
+	{ "ingest", etl_ingest, "take webhook events (manychat | uchat | "
+	  "whatsapp)" },
 };
 
 static void

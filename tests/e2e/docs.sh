@@ -65,7 +65,7 @@ done
 # every long option of legacy, import and export is in the page
 nflags=0
 before=$fails
-for sub in legacy "import leads" "export leads"; do
+for sub in legacy "import leads" "export leads" ingest; do
 	# shellcheck disable=SC2086
 	for flag in $("$ETL" $sub --help | grep -oE -- '--[a-z-]+' | sort -u); do
 		nflags=$((nflags + 1))
