@@ -152,7 +152,7 @@ run "$STRATO" --db "$SVC" -c "tenant show 'sur' --json"
 expect_rc 0 "-c runs one line"
 expect_eq "$(json "j['slug']")" "sur" "with its quotes"
 run "$STRATO" --db "$SVC" -c "tenant show 'sur"
-expect_rc 1 "an open quote is an error"
+expect_rc 2 "an open quote is a usage error"
 expect_contains "$err" "unterminated single quote" "said plainly"
 
 # The interactive shell, in a pseudo-terminal: completion from the
