@@ -201,11 +201,17 @@ static const char prefs_sql[] =
  * rest, and one number of rooms (GROUPS), each read newest first from
  * property_match_zona or property_match_rooms. The newest N candidates
  * of each group (N = $20; of its newest 500 properties: bounded work)
- * are scored: the N-th best score L of those is at most the N-th best of
- * all. A candidate of group g scores at most g.m + wr sr, so it can reach
- * the top N only when sr >= t = (L - g.m) / wr, that is when it was
- * published at most 30 log2(1/t) days before now (rank_sql). NULL when
- * there are fewer than N such candidates.
+ * are scored. The groups partition the candidates (a zone is wanted or
+ * not; ambientes is NULL or 1 to 50), so these are distinct candidates
+ * and the N-th best score L of those is at most the N-th best of all:
+ * every property of the top N scores at least L. A candidate of group g
+ * scores at most g.m + wr sr (sz at most 1 or 0.5, sp at most 1, sa
+ * exactly that of g.a), so it can reach L only when sr >= t =
+ * (L - g.m) / wr, that is when it was published at most 30 log2(1/t)
+ * days before now. rank_sql scores exactly those, group by group: a
+ * superset of the top N within the candidates, so its top N, under the
+ * same score and order, is that of scoring every candidate. NULL when
+ * there are fewer than N seeds (rank_all_sql then scores them all).
  */
 static const char bound_sql[] =
 	"WITH" GROUPS("'-infinity'::timestamptz") ","
