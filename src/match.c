@@ -125,7 +125,8 @@ static const char prefs_sql[] =
 	"    ELSE 0 END)" \
 	"    * CASE WHEN p.moneda = $11 THEN 1 ELSE 0.9 END" \
 	"   END AS sp," \
-	"  CASE WHEN $13::int IS NULL THEN 1 WHEN p.ambientes IS NULL THEN 0.5" \
+	"  CASE WHEN $13::int IS NULL THEN 1" \
+	"   WHEN p.ambientes IS NULL THEN 0.5" \
 	"   WHEN p.ambientes >= $13::int" \
 	"    THEN greatest(0, 1 - 0.25 * (p.ambientes - $13::int))" \
 	"   ELSE greatest(0, 1 - 0.5 * ($13::int - p.ambientes))" \
@@ -147,13 +148,15 @@ static const char prefs_sql[] =
 #define ROWFILTER \
 	" (p.operacion = ANY ($2::text[]) AND p.tipo = ANY ($3::text[])" \
 	" AND ($4::bigint IS NULL" \
-	"  OR p.moneda = 'USD' AND p.precio_centavos BETWEEN $4 AND $5::bigint" \
-	"  OR p.moneda = 'ARS' AND p.precio_centavos BETWEEN $6 AND $7::bigint))" \
+	"  OR p.moneda = 'USD'" \
+	"  AND p.precio_centavos BETWEEN $4 AND $5::bigint" \
+	"  OR p.moneda = 'ARS'" \
+	"  AND p.precio_centavos BETWEEN $6 AND $7::bigint))" \
 	" IS TRUE"
 
 #define COLS \
-	" p.id, p.operacion, p.tipo, p.moneda, p.precio_centavos, p.zona_norm," \
-	" p.ambientes, p.publicado_at"
+	" p.id, p.operacion, p.tipo, p.moneda, p.precio_centavos," \
+	" p.zona_norm, p.ambientes, p.publicado_at"
 
 /*
  * The groups: g.z a wanted zone (NULL: every other zone), g.a a number
