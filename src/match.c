@@ -107,46 +107,165 @@ static const char prefs_sql[] =
 	" ELSE 100.0 / $12::float8 END)"
 
 /*
- * The ranking. Components in float8 (cheap per candidate); a lead's
- * unstated preference binds NULL, which the planner folds to a constant
- * component. PC is the price in the lead's currency ($11) at rate $12.
+ * The four components of a row p (moneda, precio_centavos, zona_norm,
+ * ambientes, publicado_at), in float8 (cheap per row); a lead's unstated
+ * preference binds NULL, which the planner folds to a constant.
  */
-static const char rank_sql[] =
-	"SELECT p.id, p.codigo, p.titulo, p.operacion, p.tipo, p.zona,"
-	" trim_scale(p.precio)::text, p.moneda, p.ambientes::text, "
-	ST_SQL_TS("p.publicado_at") ","
-	" round(s.score::numeric, 3)::text, round(s.sz::numeric, 3)::text,"
-	" round(s.sp::numeric, 3)::text, round(s.sa::numeric, 3)::text,"
-	" round(s.sr::numeric, 3)::text"
-	/* scored from the index alone (property_match_moneda) */
-	" FROM (SELECT c.id, c.publicado_at, c.sz, c.sp, c.sa, c.sr,"
-	"   $14::float8 * c.sz + $15::float8 * c.sp"
-	"   + $16::float8 * c.sa + $17::float8 * c.sr AS score"
-	"  FROM (SELECT p.id, p.publicado_at,"
-	"    CASE WHEN $8::text[] IS NULL THEN 1"
-	"     WHEN p.zona_norm = ANY ($8::text[]) THEN 1"
-	"     WHEN p.zona_norm LIKE ANY ($18::text[]) THEN 0.5"
-	"     ELSE 0 END::float8 AS sz,"
-	"    CASE WHEN $4::bigint IS NULL THEN 1::float8"
-	"     ELSE greatest(0, 1 - CASE"
-	"      WHEN " PC " < $9::float8 THEN ($9::float8 - " PC ")"
-	"       / nullif($9::float8 * 0.5, 0)"
-	"      WHEN " PC " > $10::float8 THEN (" PC " - $10::float8)"
-	"       / nullif($10::float8 * 0.5, 0)"
-	"      ELSE 0 END)"
-	"      * CASE WHEN p.moneda = $11 THEN 1 ELSE 0.9 END"
-	"     END AS sp,"
-	"    CASE WHEN $13::int IS NULL THEN 1 WHEN p.ambientes IS NULL THEN 0.5"
-	"     WHEN p.ambientes >= $13::int"
-	"      THEN greatest(0, 1 - 0.25 * (p.ambientes - $13::int))"
-	"     ELSE greatest(0, 1 - 0.5 * ($13::int - p.ambientes))"
-	"     END::float8 AS sa,"
-	"    power(0.5::float8, least(1000, greatest(0, ($19::float8"
-	"     - date_part('epoch', p.publicado_at)) / 2592000))) AS sr"
-	"   FROM " CANDIDATES ") c"
-	"  ORDER BY score DESC, c.publicado_at DESC, c.id LIMIT $20::int) s"
-	" JOIN strato.property p ON p.tenant_id = $1 AND p.id = s.id"
-	" ORDER BY s.score DESC, s.publicado_at DESC, s.id";
+#define COMPONENTS \
+	"  CASE WHEN $8::text[] IS NULL THEN 1" \
+	"   WHEN p.zona_norm = ANY ($8::text[]) THEN 1" \
+	"   WHEN p.zona_norm LIKE ANY ($18::text[]) THEN 0.5" \
+	"   ELSE 0 END::float8 AS sz," \
+	"  CASE WHEN $4::bigint IS NULL THEN 1::float8" \
+	"   ELSE greatest(0, 1 - CASE" \
+	"    WHEN " PC " < $9::float8 THEN ($9::float8 - " PC ")" \
+	"     / nullif($9::float8 * 0.5, 0)" \
+	"    WHEN " PC " > $10::float8 THEN (" PC " - $10::float8)" \
+	"     / nullif($10::float8 * 0.5, 0)" \
+	"    ELSE 0 END)" \
+	"    * CASE WHEN p.moneda = $11 THEN 1 ELSE 0.9 END" \
+	"   END AS sp," \
+	"  CASE WHEN $13::int IS NULL THEN 1" \
+	"   WHEN p.ambientes IS NULL THEN 0.5" \
+	"   WHEN p.ambientes >= $13::int" \
+	"    THEN greatest(0, 1 - 0.25 * (p.ambientes - $13::int))" \
+	"   ELSE greatest(0, 1 - 0.5 * ($13::int - p.ambientes))" \
+	"   END::float8 AS sa," \
+	"  power(0.5::float8, least(1000, greatest(0, ($19::float8" \
+	"   - date_part('epoch', p.publicado_at)) / 2592000))) AS sr"
+
+/* The weighted sum of the components of c. */
+#define SCORE \
+	" $14::float8 * c.sz + $15::float8 * c.sp" \
+	" + $16::float8 * c.sa + $17::float8 * c.sr"
+
+/*
+ * The pre-filter on a row p of a group scan, but for tenant and estado.
+ * "IS TRUE" (the same in a WHERE) keeps it a filter of the group scan:
+ * as a range of property_match_moneda it would be read whole for every
+ * group.
+ */
+#define ROWFILTER \
+	" (p.operacion = ANY ($2::text[]) AND p.tipo = ANY ($3::text[])" \
+	" AND ($4::bigint IS NULL" \
+	"  OR p.moneda = 'USD'" \
+	"  AND p.precio_centavos BETWEEN $4 AND $5::bigint" \
+	"  OR p.moneda = 'ARS'" \
+	"  AND p.precio_centavos BETWEEN $6 AND $7::bigint))" \
+	" IS TRUE"
+
+#define COLS \
+	" p.id, p.operacion, p.tipo, p.moneda, p.precio_centavos," \
+	" p.zona_norm, p.ambientes, p.publicado_at"
+
+/*
+ * The groups: g.z a wanted zone (NULL: every other zone), g.a a number
+ * of rooms (0: not stated), g.m the most a property of the group can
+ * score but for recency: wz (1, or 0.5 for the other zones of a lead
+ * with zones) + wp + wa sa(g.a); g.cut the oldest publication to read
+ * (cut, an expression of m). Materialised, so that the index conditions
+ * compare plain columns (leakproof under Row-Level Security).
+ */
+#define GROUPS(cut) \
+	" g AS MATERIALIZED (SELECT g.z, g.a, g.m, " cut " AS cut FROM" \
+	" (SELECT z.z, a.a::smallint AS a, $14::float8 * z.s + $15::float8" \
+	"  + $16::float8 * CASE WHEN $13::int IS NULL THEN 1" \
+	"   WHEN a.a = 0 THEN 0.5 WHEN a.a >= $13::int" \
+	"   THEN greatest(0, 1 - 0.25 * (a.a - $13::int))" \
+	"   ELSE greatest(0, 1 - 0.5 * ($13::int - a.a)) END AS m" \
+	"  FROM (SELECT z, 1::float8 AS s FROM unnest($8::text[]) AS z" \
+	"   UNION ALL SELECT NULL, CASE WHEN $8::text[] IS NULL THEN 1" \
+	"   ELSE 0.5 END) AS z, generate_series(0, 50) AS a (a)) AS g)"
+
+/* One branch of GROUP_ROWS: zone and rooms conditions, then the tail. */
+#define GROUP_BRANCH(zone, rooms, tail) \
+	" (SELECT" COLS " FROM strato.property p" \
+	"  WHERE p.tenant_id = $1 AND p.estado = 'DISPONIBLE'" zone rooms \
+	"  AND p.publicado_at >= g.cut" tail ")"
+#define G_ZONE " AND g.z IS NOT NULL AND p.zona_norm = g.z"
+#define G_REST \
+	" AND g.z IS NULL AND NOT coalesce(p.zona_norm = ANY ($8::text[])," \
+	" false)"
+#define G_ROOMS " AND g.a > 0 AND p.ambientes = g.a"
+#define G_NOROOMS " AND g.a = 0 AND p.ambientes IS NULL"
+
+/*
+ * The available properties of group g published since g.cut, each
+ * branch one range of property_match_zona or property_match_rooms.
+ */
+#define GROUP_ROWS(tail) \
+	GROUP_BRANCH(G_ZONE, G_ROOMS, tail) " UNION ALL" \
+	GROUP_BRANCH(G_ZONE, G_NOROOMS, tail) " UNION ALL" \
+	GROUP_BRANCH(G_REST, G_ROOMS, tail) " UNION ALL" \
+	GROUP_BRANCH(G_REST, G_NOROOMS, tail)
+
+/*
+ * The bound. The candidates fall in groups of one wanted zone or the
+ * rest, and one number of rooms (GROUPS), each read newest first from
+ * property_match_zona or property_match_rooms. The newest N candidates
+ * of each group (N = $20; of its newest 500 properties: bounded work)
+ * are scored. The groups partition the candidates (a zone is wanted or
+ * not; ambientes is NULL or 1 to 50), so these are distinct candidates
+ * and the N-th best score L of those is at most the N-th best of all:
+ * every property of the top N scores at least L. A candidate of group g
+ * scores at most g.m + wr sr (sz at most 1 or 0.5, sp at most 1, sa
+ * exactly that of g.a), so it can reach L only when sr >= t =
+ * (L - g.m) / wr, that is when it was published at most 30 log2(1/t)
+ * days before now. rank_sql scores exactly those, group by group: a
+ * superset of the top N within the candidates, so its top N, under the
+ * same score and order, is that of scoring every candidate. NULL when
+ * there are fewer than N seeds (rank_all_sql then scores them all).
+ */
+static const char bound_sql[] =
+	"WITH" GROUPS("'-infinity'::timestamptz") ","
+	" seed AS (SELECT s.* FROM g, LATERAL (SELECT" COLS " FROM ("
+	GROUP_ROWS(" ORDER BY p.publicado_at DESC LIMIT 500")
+	"  ) AS p WHERE" ROWFILTER
+	"  ORDER BY p.publicado_at DESC LIMIT $20::int) AS s)"
+	" SELECT l.b::text FROM (SELECT" SCORE " AS b FROM (SELECT" COMPONENTS
+	"  FROM seed AS p) AS c) AS l ORDER BY l.b DESC"
+	" OFFSET $20::int - 1 LIMIT 1";
+
+/*
+ * The candidates that can reach the top N, given $21 = L (bound_sql):
+ * per group, those published since the cut-off for t (less a minute, and
+ * L less 1e-9, for rounding): none when t > 1 (the group cannot reach
+ * L), all when t <= 1e-12 or wr is 0.
+ */
+#define CUT \
+	"to_timestamp(CASE WHEN g.m + $17::float8 < $21::float8 - 1e-9" \
+	" THEN 'Infinity' WHEN $17::float8 <= 0" \
+	" OR $21::float8 - 1e-9 - g.m <= 1e-12 * $17::float8 THEN '-Infinity'" \
+	" ELSE $19::float8 - 60 - 2592000 * ln($17::float8" \
+	" / ($21::float8 - 1e-9 - g.m)) / ln(2) END)"
+#define CUT_CANDIDATES \
+	"(SELECT p.* FROM g, LATERAL (" GROUP_ROWS("") ") AS p" \
+	" WHERE" ROWFILTER ") AS p"
+
+/*
+ * The ranking: the best N by score, then the newer, then the id, scored
+ * from the indexes alone; only they are read from the table. RANK_SQL
+ * takes the candidates: all that pass the pre-filter (rank_all_sql, for
+ * a lead with fewer than N seeds), or those that can reach the top
+ * (rank_sql).
+ */
+#define RANK_SQL(cands) \
+	"SELECT p.id, p.codigo, p.titulo, p.operacion, p.tipo, p.zona," \
+	" trim_scale(p.precio)::text, p.moneda, p.ambientes::text, " \
+	ST_SQL_TS("p.publicado_at") "," \
+	" round(s.score::numeric, 3)::text, round(s.sz::numeric, 3)::text," \
+	" round(s.sp::numeric, 3)::text, round(s.sa::numeric, 3)::text," \
+	" round(s.sr::numeric, 3)::text" \
+	" FROM (SELECT c.id, c.publicado_at, c.sz, c.sp, c.sa, c.sr," \
+	SCORE " AS score" \
+	"  FROM (SELECT p.id, p.publicado_at," COMPONENTS \
+	"   FROM " cands ") c" \
+	"  ORDER BY score DESC, c.publicado_at DESC, c.id LIMIT $20::int) s" \
+	" JOIN strato.property p ON p.tenant_id = $1 AND p.id = s.id" \
+	" ORDER BY s.score DESC, s.publicado_at DESC, s.id"
+
+static const char rank_all_sql[] = RANK_SQL(CANDIDATES);
+static const char rank_sql[] = "WITH" GROUPS(CUT) " " RANK_SQL(CUT_CANDIDATES);
 
 static const char count_sql[] =
 	"SELECT count(*) FROM " CANDIDATES;
@@ -219,15 +338,33 @@ match_from_row(struct st_match *m, const PGresult *res, int r)
 }
 
 /*
- * Rank: read the preferences, then run the ranking with them bound. Both
- * in one read-only tenant transaction, so they see the same snapshot.
+ * Inside the tenant transaction: L of bound_sql into *bound (NULL when
+ * there are fewer than N seeds), params as for rank_sql.
+ */
+static int
+read_bound(struct st_db *db, const char *const *params, char **bound,
+	   struct st_error *err)
+{
+	PGresult *res = st_db_query(db, bound_sql, NBOUND + 2, params, err);
+
+	if (!res)
+		return -1;
+	*bound = PQntuples(res) ? st_db_dup(res, 0, 0) : NULL;
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Rank: read the preferences, bound the candidates by the score of a few
+ * (bound_sql), then rank those that can reach the top (rank_sql). All in
+ * one read-only tenant transaction, so they see the same snapshot.
  */
 int
 st_match_rank(struct st_db *db, const char *tenant_id, const char *lead_id,
 	      int limit, struct st_match_list *out, struct st_error *err)
 {
-	char *v[NPREFS] = { NULL };
-	const char *params[NBOUND + 2];
+	char *v[NPREFS] = { NULL }, *bound = NULL;
+	const char *params[NBOUND + 3];
 	char lim[16];
 	PGresult *res = NULL;
 	int n, ret = -1;
@@ -243,7 +380,17 @@ st_match_rank(struct st_db *db, const char *tenant_id, const char *lead_id,
 	for (int i = 0; i < NBOUND; i++)
 		params[i + 1] = v[i];
 	params[NBOUND + 1] = lim;
-	res = st_db_query(db, rank_sql, NBOUND + 2, params, err);
+	/*
+	 * The estimates of the group scans are for whole groups, cut-offs
+	 * unknown: high enough for JIT, whose compilation would cost more
+	 * than the few hundred rows really read.
+	 */
+	if (st_db_run(db, "SET LOCAL jit = off", 0, NULL, err) < 0 ||
+	    read_bound(db, params, &bound, err) < 0)
+		goto cleanup;
+	params[NBOUND + 2] = bound;
+	res = bound ? st_db_query(db, rank_sql, NBOUND + 3, params, err)
+		    : st_db_query(db, rank_all_sql, NBOUND + 2, params, err);
 	if (!res)
 		goto cleanup;
 	n = PQntuples(res);
@@ -261,6 +408,7 @@ cleanup:
 	}
 	PQclear(res);
 	release_prefs(v);
+	free(bound);
 	return ret;
 }
 

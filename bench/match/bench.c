@@ -4,10 +4,11 @@
  *   bench_match CONNINFO SLUG < lead-ids
  *
  * For each lead id on stdin (after one untimed warm-up pass), times two
- * library calls, each a complete tenant transaction with the same round
- * trips (BEGIN, set the tenant, read the lead's preferences, one
- * statement, COMMIT):
- *   rank:       st_match_rank, the top 10 (pre-filter, score, sort)
+ * library calls, each a complete tenant transaction (BEGIN, set the
+ * tenant, read the lead's preferences, its statements, COMMIT):
+ *   rank:       st_match_rank, the top 10 (SET LOCAL jit = off, a bound
+ *               from a few candidates, the candidates that can reach it
+ *               scored: two round trips more)
  *   pre-filter: st_match_candidates, the same pre-filter, only counted
  * and prints p50 and p95 of each in milliseconds, and their ratio; then
  * the same for the leads whose pre-filter keeps at most 10,000

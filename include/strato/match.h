@@ -2,15 +2,23 @@
  * match.h - ranking a tenant's available properties for a lead (the
  * assistant "Astor" orders them).
  *
- * The ranking runs in SQL, in two statements. The first reads the lead's
+ * The ranking runs in SQL, in three statements. The first reads the lead's
  * preferences and the weights (the tenant's active assistant's
- * config->'ranking', else the defaults below) and the dollar rate. The
- * second is the ranking itself, with those values bound as parameters so
- * the planner sees constants: its pre-filter (estado DISPONIBLE, the
- * lead's operation and type when stated, a price window around the
- * budget) is a range scan of the property_match_moneda index (one per
- * operation, type and currency), and only the properties that pass it
- * are scored; only the best are formatted.
+ * config->'ranking', else the defaults below) and the dollar rate; the
+ * others bind those as parameters so the planner sees constants. The
+ * pre-filter keeps estado DISPONIBLE, the lead's operation and type when
+ * stated, and a price window around the budget. Rather than score every
+ * property that passes it (up to the whole catalogue for a lead without
+ * operation or budget), the second statement scores the newest few
+ * candidates of each group of one zone and one number of rooms (indexes
+ * property_match_zona and property_match_rooms, migration 0013): the
+ * N-th best of those scores is a lower bound L for the top N. Within a
+ * group every component but recency is at most a known m, so a candidate
+ * of the group can reach L only if published recently enough; the third
+ * statement scores only those, group by group, newest first (with fewer
+ * than N seeds, every candidate, by property_match_moneda). The top N is
+ * exactly that of scoring every candidate (src/match.c gives the bound);
+ * only the best are formatted.
  *
  * Every component is a number from 0 to 1, and the score their weighted
  * mean:
