@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 
 #include "provider-internal.h"
+#include "integration-internal.h"
 #include "strato/integration.h"
 #include "strato/util.h"
 
@@ -347,4 +348,34 @@ st_provider_test(struct st_provider *p, char **summary, struct st_error *err)
 	if (strcmp(p->name, "WHATSAPP") == 0)
 		return st_whatsapp_test(p, summary, err);
 	return st_elevenlabs_test(p, summary, err);
+}
+
+/* Plain fields from config, secrets copied and the originals wiped. */
+int
+st_provider_open(struct st_db *db, const char *tenant_id,
+		 const char *provider, const struct st_crypto_key *key,
+		 struct st_provider *p, struct st_error *err)
+{
+	struct st_secrets s = { 0 };
+	char *config = NULL;
+	json_t *c = NULL, *v;
+	const char *k;
+
+	if (st_provider_init(p, provider, NULL, err) < 0)
+		return -1;
+	if (st_integration_open_secrets(db, tenant_id, p->name, key, &config,
+					&s, err) < 0) {
+		st_provider_close(p);
+		return -1;
+	}
+	c = json_loads(config, 0, NULL);
+	json_object_foreach(c, k, v)
+		if (json_is_string(v))
+			st_provider_set(p, k, json_string_value(v), false);
+	for (size_t i = 0; i < s.n; i++)
+		st_provider_set(p, s.names[i], s.values[i], true);
+	json_decref(c);
+	free(config);
+	st_secrets_release(&s);
+	return 0;
 }
