@@ -127,8 +127,8 @@ st_http_redact(const char *text, size_t len, const char *const *extra)
 	}
 	if (len && (text[0] == '{' || text[0] == '['))
 		return st_xstrdup("[unparsable JSON, not shown]");
-	if (colon && colon > text && !memchr(text, '/', (size_t)(colon - text))
-	    && !memchr(text, '?', (size_t)(colon - text))) {
+	if (colon && colon > text && !memmem(text, len, "://", 3) &&
+	    !memchr(text, '?', (size_t)(colon - text))) {
 		if (is_secret_name(text, (size_t)(colon - text), extra))
 			return st_xasprintf("%.*s: " REDACTED,
 					    (int)(colon - text), text);

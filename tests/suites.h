@@ -25,5 +25,6 @@ Suite *personalize_suite(void);
 Suite *view_suite(void);
 Suite *crypto_suite(void);
 Suite *lead_estimate_suite(void);
+Suite *http_suite(void);
 
 #endif

@@ -148,7 +148,9 @@ tts_body(const char *text, const char *model, const char *settings,
 	json_t *s = NULL, *vs = json_object(), *v;
 	const char *k;
 
-	if (settings && !json_is_object(s = json_loads(settings, 0, NULL))) {
+	if (settings)
+		s = json_loads(settings, 0, NULL);
+	if (settings && !json_is_object(s)) {
 		st_error_set(err, ST_EUSAGE, "voice settings are not a JSON "
 			     "object");
 		json_decref(s);
