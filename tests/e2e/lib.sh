@@ -99,11 +99,15 @@ mock_start() {
 
 # mock_post PATH JSON: a control call (/__fault, /__reset, /__token)
 mock_post() {
-	curl -sf -X POST -H 'Content-Type: application/json' \
-		--data "$2" "$MOCK$1" >/dev/null
+	python3 -c 'import sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(),
+	headers={"Content-Type": "application/json"}), timeout=10).read()' \
+		"$MOCK$1" "$2"
 }
 
 # mock_requests: every request the mock has seen, as JSON, into $out
 mock_requests() {
-	out=$(curl -sf "$MOCK/__requests")
+	out=$(python3 -c 'import sys, urllib.request as u
+sys.stdout.write(u.urlopen(sys.argv[1], timeout=10).read().decode())' \
+		"$MOCK/__requests")
 }
