@@ -35,7 +35,7 @@ LDLIBS   = -Wl,--as-needed $(PKG_LIBS) -lphonenumber -lreadline -lstdc++ -lm
 CXX     ?= c++
 ALL_CXXFLAGS = -std=c++17 $(WARN) $(OPT) $(SAN) $(CXXFLAGS)
 
-LIB_SRC  = $(wildcard src/*.c) $(wildcard src/*.cc)
+LIB_SRC  = $(wildcard src/*.c) $(wildcard src/providers/*.c) $(wildcard src/*.cc)
 TUI_SRC  = $(filter-out tui/main.c,$(wildcard tui/*.c))
 ETL_SRC  = $(filter-out etl/main.c,$(wildcard etl/*.c))
 TEST_SRC = $(wildcard tests/check_*.c) tests/testdb.c

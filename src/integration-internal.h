@@ -48,4 +48,13 @@ char *st_secrets_seal(const char *tenant_id, const char *provider,
 		      const struct st_secrets *s,
 		      const struct st_crypto_key *key, struct st_error *err);
 
+/*
+ * The config (JSON text, a new string) and the opened secrets of one
+ * integration; ST_ENOTFOUND when it is not configured. Tenant admins.
+ */
+int st_integration_open_secrets(struct st_db *db, const char *tenant_id,
+				const char *provider,
+				const struct st_crypto_key *key, char **config,
+				struct st_secrets *s, struct st_error *err);
+
 #endif

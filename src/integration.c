@@ -728,3 +728,104 @@ cleanup:
 	PQclear(res);
 	return ret;
 }
+
+/*
+ * The config and the opened secrets of one integration, for the provider
+ * clients. Reading the ciphertext column is what refuses an agent.
+ */
+int
+st_integration_open_secrets(struct st_db *db, const char *tenant_id,
+			    const char *provider,
+			    const struct st_crypto_key *key, char **config,
+			    struct st_secrets *s, struct st_error *err)
+{
+	const char *p = need_provider(provider, err);
+	PGresult *res = NULL;
+	int ret = -1;
+
+	*config = NULL;
+	memset(s, 0, sizeof(*s));
+	if (!p || st_tenant_begin(db, tenant_id, err) < 0)
+		return -1;
+	res = st_db_query(db,
+		"SELECT config::text, encode(secret_ciphertext, 'hex'),"
+		" secret_key_id FROM strato.tenant_integration"
+		" WHERE tenant_id = $1 AND provider = $2", 2,
+		(const char *const[]){ tenant_id, p }, err);
+	if (!res) {
+		perm_error(err, "test", "tenant admin");
+		goto cleanup;
+	}
+	if (PQntuples(res) == 0) {
+		st_error_set(err, ST_ENOTFOUND, "integration %s is not "
+			     "configured", p);
+		st_error_hint(err, "Set it up first with \"strato integration "
+			      "set %s\".", p);
+		goto cleanup;
+	}
+	if (!PQgetisnull(res, 0, 1) &&
+	    st_secrets_open(tenant_id, p, PQgetvalue(res, 0, 1),
+			    PQgetvalue(res, 0, 2), key, s, err) < 0)
+		goto cleanup;
+	*config = st_db_dup(res, 0, 0);
+	ret = st_tenant_commit(db, err);
+cleanup:
+	if (ret < 0) {
+		st_tenant_rollback(db);
+		st_secrets_release(s);
+		free(*config);
+		*config = NULL;
+	}
+	PQclear(res);
+	return ret;
+}
+
+/* The result of "integration test", with its audit row. */
+int
+st_integration_record_test(struct st_db *db, const char *tenant_id,
+			   const char *provider, bool ok, const char *message,
+			   struct st_error *err)
+{
+	const char *p = need_provider(provider, err);
+	char *msg = NULL;
+	PGresult *res = NULL;
+	int ret = -1;
+
+	if (!p || st_tenant_begin(db, tenant_id, err) < 0)
+		return -1;
+	msg = st_xstrndup(message ? message : "", 500);
+	res = st_db_query(db,
+		"WITH old AS (SELECT * FROM strato.tenant_integration"
+		"  WHERE tenant_id = $1 AND provider = $2),"
+		" new AS (UPDATE strato.tenant_integration t"
+		"  SET last_test_at = now(), last_test_ok = $3::boolean,"
+		"   last_test_message = $4"
+		"  WHERE t.tenant_id = $1 AND t.provider = $2"
+		"  RETURNING t.*)"
+		" SELECT new.id, strato.jsonb_diff("
+		"  to_jsonb(old) - 'secret_ciphertext',"
+		"  to_jsonb(new) - 'secret_ciphertext')::text"
+		" FROM new JOIN old USING (id)", 4,
+		(const char *const[]){ tenant_id, p, ok ? "t" : "f", msg },
+		err);
+	if (!res) {
+		perm_error(err, "test", "tenant admin");
+		goto cleanup;
+	}
+	if (PQntuples(res) == 0) {
+		st_error_set(err, ST_ENOTFOUND, "integration %s is not "
+			     "configured", p);
+		goto cleanup;
+	}
+	if (st_audit_add(db, tenant_id, "integration.test",
+			 "tenant_integration", PQgetvalue(res, 0, 0),
+			 PQgetvalue(res, 0, 1), err) < 0)
+		goto cleanup;
+	ret = st_tenant_commit(db, err);
+cleanup:
+	if (ret < 0)
+		st_tenant_rollback(db);
+	PQclear(res);
+	free(msg);
+	return ret;
+}

@@ -26,5 +26,6 @@ Suite *view_suite(void);
 Suite *crypto_suite(void);
 Suite *lead_estimate_suite(void);
 Suite *ingest_suite(void);
+Suite *http_suite(void);
 
 #endif

@@ -132,4 +132,13 @@ int st_integration_rotate_key(struct st_db *db,
 			      size_t *rotated, size_t *skipped,
 			      struct st_error *err);
 
+/*
+ * Record the outcome of "integration test": last_test_at (now),
+ * last_test_ok and last_test_message (cut to 500 characters, never a
+ * secret), with an audit row.
+ */
+int st_integration_record_test(struct st_db *db, const char *tenant_id,
+			       const char *provider, bool ok,
+			       const char *message, struct st_error *err);
+
 #endif

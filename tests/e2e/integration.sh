@@ -126,10 +126,12 @@ expect_contains "$err" "cannot enable ELEVENLABS: api_key is not set" "names the
 irun "$STRATO" --db "$ADM" integration enable uchat
 expect_rc 1 "enable of an unconfigured provider"
 expect_contains "$err" "integration UCHAT is not configured" "said plainly"
-irun "$STRATO" --db "$ADM" integration test manychat
-expect_rc 1 "integration test"
-expect_contains "$err" "integration test is not available yet" "says it is not there yet"
+STRATO_HTTP_ATTEMPTS=1 irun "$STRATO" --db "$ADM" integration test manychat
+expect_rc 1 "integration test against a closed port"
+expect_contains "$err" "GET http://127.0.0.1:9/mc/fb/page/getInfo failed" "names the call that failed"
 expect_lacks "$err" "usage:" "without a usage dump"
+expect_eq "$(sql $db "SELECT last_test_ok FROM strato.tenant_integration WHERE provider = 'MANYCHAT'")" \
+	"f" "the failed test is recorded"
 
 # Every mutation is audited with the secret NAMES changed, never values.
 expect_eq "$(sql $db "SELECT string_agg(diff->'secrets'->>'changed', ' ' ORDER BY at)
@@ -139,7 +141,7 @@ expect_eq "$(sql $db "SELECT string_agg(diff->'secrets'->>'changed', ' ' ORDER B
 expect_eq "$(sql $db "SELECT string_agg(action, ' ' ORDER BY at) FROM strato.audit_log
 	WHERE action LIKE 'integration.%'")" \
 	"$(echo integration.set integration.set integration.set integration.set integration.set \
-	integration.enable integration.disable integration.set)" "every mutation wrote an audit row"
+	integration.enable integration.disable integration.set integration.test)" "every mutation wrote an audit row"
 expect_eq "$(sql $db "SELECT diff->'config' ? 'new' FROM strato.audit_log
 	WHERE action = 'integration.set' ORDER BY at LIMIT 1")" "t" "the audit diff has the plain changes"
 

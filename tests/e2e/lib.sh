@@ -79,3 +79,35 @@ expect_lacks() {
 json() {
 	printf '%s' "$out" | python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"
 }
+
+# mock_start [--token PROVIDER=VALUE]...: the mock provider
+# (tests/mock-provider/mock.py) on a free loopback port, stopped when the
+# script exits. Sets MOCK and exports STRATO_MOCK_URL (its base URL).
+mock_start() {
+	python3 "$STRATO_TOP/tests/mock-provider/mock.py" \
+		--port-file "$work/mock.port" "$@" >"$work/mock.log" 2>&1 &
+	mock_pid=$!
+	trap 'kill $mock_pid 2>/dev/null' EXIT
+	_i=0
+	while [ ! -s "$work/mock.port" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	MOCK="http://127.0.0.1:$(cat "$work/mock.port")"
+	export STRATO_MOCK_URL="$MOCK"
+}
+
+# mock_post PATH JSON: a control call (/__fault, /__reset, /__token)
+mock_post() {
+	python3 -c 'import sys, urllib.request as u
+u.urlopen(u.Request(sys.argv[1], data=sys.argv[2].encode(),
+	headers={"Content-Type": "application/json"}), timeout=10).read()' \
+		"$MOCK$1" "$2"
+}
+
+# mock_requests: every request the mock has seen, as JSON, into $out
+mock_requests() {
+	out=$(python3 -c 'import sys, urllib.request as u
+sys.stdout.write(u.urlopen(sys.argv[1], timeout=10).read().decode())' \
+		"$MOCK/__requests")
+}

@@ -1,0 +1,93 @@
+/*
+ * http.h - HTTPS requests to the providers, on libcurl.
+ *
+ * One call, st_http_send(), makes a request and retries it when that is
+ * safe: network errors before anything was sent, 429 and 503 always;
+ * network errors after the request went out and the other 5xx only when
+ * the request is idempotent. Waits grow exponentially with jitter, and a
+ * Retry-After header is honoured (capped). Attempts are bounded.
+ *
+ * A non-idempotent send (a message) that fails after the request went out
+ * (a timeout, a reset connection) is reported as ST_HTTP_UNKNOWN and never
+ * retried: the provider may have delivered it, and sending it again could
+ * reach the lead twice.
+ *
+ * TLS peers are always verified (a CA bundle path may be given). Requests
+ * carry "User-Agent: STRATO/<version>". At the debug log level (--verbose)
+ * requests and responses are logged with credentials redacted: headers
+ * such as Authorization and xi-api-key, any header or JSON field or query
+ * parameter whose name holds "token", "key", "secret" or "password", and
+ * any extra names the caller lists.
+ */
+#ifndef STRATO_HTTP_H
+#define STRATO_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "strato/error.h"
+
+#define ST_HTTP_HEADERS_MAX 16
+
+/* What became of a request, beyond its HTTP status. */
+enum st_http_outcome {
+	ST_HTTP_DONE,    /* a response arrived (any status) */
+	ST_HTTP_FAILED,  /* no response; the request had no effect */
+	ST_HTTP_UNKNOWN, /* no response after it went out: may have acted */
+};
+
+struct st_http_request {
+	const char *method; /* "GET", "POST", ... */
+	const char *url;
+	/* "Name: value" lines, at most ST_HTTP_HEADERS_MAX */
+	const char *headers[ST_HTTP_HEADERS_MAX];
+	size_t nheaders;
+	const char *body; /* NULL: none */
+	size_t body_len;
+	long connect_timeout_ms; /* 0: 10 s */
+	long timeout_ms;         /* whole attempt; 0: 30 s */
+	const char *ca_bundle;   /* NULL: the system's */
+	int max_attempts;        /* 0: 4 */
+	long backoff_ms;         /* first wait; 0: 500 ms */
+	long backoff_max_ms;     /* cap of any wait, Retry-After too; 0: 30 s */
+	bool idempotent;         /* safe to repeat after it went out */
+	const char *const *redact; /* more secret names, NULL-terminated */
+};
+
+struct st_http_response {
+	enum st_http_outcome outcome;
+	long status;        /* 0 without a response */
+	char *body;         /* NUL-terminated (may hold other NULs) */
+	size_t len;
+	char *content_type; /* NULL if none */
+	int attempts;
+};
+
+/* Free what a response holds; accepts one never filled. */
+void st_http_response_release(struct st_http_response *r);
+
+/*
+ * Make the request, retrying as described above. Returns 0 when a
+ * response arrived (whatever its status; the last one after retries), -1
+ * otherwise with resp->outcome FAILED or UNKNOWN and err ST_ECONN naming
+ * the method, the URL's host and path and what went wrong.
+ */
+int st_http_send(const struct st_http_request *req,
+		 struct st_http_response *resp, struct st_error *err);
+
+/*
+ * The wait before attempt n+1 (n >= 1) in ms: backoff * 2^(n-1) with
+ * jitter (between half and all of it), or retry_after_s seconds when it is
+ * >= 0; never more than max. Exposed for the tests.
+ */
+long st_http_backoff(int n, long backoff_ms, long max_ms, long retry_after_s);
+/* A Retry-After value (seconds, or an HTTP date) in seconds; -1 if bad. */
+long st_http_parse_retry_after(const char *v);
+/*
+ * A copy of text (a JSON body, a URL, a header line) for the log with
+ * secrets replaced by "[redacted]". extra may add names (NULL-terminated).
+ */
+char *st_http_redact(const char *text, size_t len,
+		     const char *const *extra);
+
+#endif
