@@ -47,10 +47,11 @@ integ_columns(struct st_table *t, bool full, bool secrets)
 	if (secrets)
 		st_table_add_col(t, "secrets", ST_COL_JSON);
 	st_table_add_col(t, "key_id", ST_COL_TEXT);
+	/* the last test shows everywhere: the TUI's Integrations screen too */
+	st_table_add_col(t, "last_test_at", ST_COL_TEXT);
+	st_table_add_col(t, "last_test_ok", ST_COL_BOOL);
+	st_table_add_col(t, "last_test_message", ST_COL_TEXT);
 	if (full) {
-		st_table_add_col(t, "last_test_at", ST_COL_TEXT);
-		st_table_add_col(t, "last_test_ok", ST_COL_BOOL);
-		st_table_add_col(t, "last_test_message", ST_COL_TEXT);
 		st_table_add_col(t, "id", ST_COL_TEXT);
 		st_table_add_col(t, "tenant_id", ST_COL_TEXT);
 		st_table_add_col(t, "created_at", ST_COL_TEXT);
@@ -90,10 +91,10 @@ integ_row(struct st_table *t, const struct st_integration *in, bool full,
 	if (secrets)
 		st_table_set(t, r, c++, masked);
 	st_table_set(t, r, c++, in->key_id);
+	st_table_set(t, r, c++, in->last_test_at);
+	st_table_set(t, r, c++, in->last_test_ok);
+	st_table_set(t, r, c++, in->last_test_message);
 	if (full) {
-		st_table_set(t, r, c++, in->last_test_at);
-		st_table_set(t, r, c++, in->last_test_ok);
-		st_table_set(t, r, c++, in->last_test_message);
 		st_table_set(t, r, c++, in->id);
 		st_table_set(t, r, c++, in->tenant_id);
 		st_table_set(t, r, c++, in->created_at);

@@ -72,8 +72,8 @@ const struct tui_binding tui_bindings[] = {
 	  "send fichas %s " },
 	{ 'D', 0, "D", "lead: delete (asks first)", ACT_DELETE,
 	  "lead delete %s" },
-	{ VK_ESC, 0, "Esc q", "back (q on the first screen quits)",
-	  ACT_BACK, NULL },
+	{ VK_ESC, 0, "Esc q", "cancel a slow query, else back (q on the "
+	  "first screen quits)", ACT_BACK, NULL },
 	{ 3, 0, "Ctrl-C", "cancel the running query", ACT_CANCEL, NULL },
 	{ 'R', 0, "R", "reconnect after a lost connection", ACT_RECONNECT,
 	  NULL },
@@ -193,7 +193,15 @@ do_action(struct tui *t, const struct tui_binding *b)
 	case ACT_LINE: open_line(t, ""); break;
 	case ACT_NEXT: next_screen(t, 1); break;
 	case ACT_PREV: next_screen(t, -1); break;
-	case ACT_BACK: back(t, false); break;
+	case ACT_BACK:
+		/* Esc stops a slow query first; a second Esc goes back */
+		if (worker_busy(t->w)) {
+			worker_cancel(t->w, JOB_CMD);
+			worker_cancel(t->w, JOB_LEADS);
+			break;
+		}
+		back(t, false);
+		break;
 	case ACT_CANCEL: worker_cancel(t->w, JOB_CMD);
 		worker_cancel(t->w, JOB_LEADS); break;
 	case ACT_RECONNECT:
