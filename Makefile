@@ -41,6 +41,7 @@ ETL_SRC  = $(filter-out etl/main.c,$(wildcard etl/*.c))
 TEST_SRC = $(wildcard tests/check_*.c) tests/testdb.c
 MAN1     = $(wildcard man/*.1)
 MAN5     = $(wildcard man/*.5)
+MAN7     = $(wildcard man/*.7)
 
 LIB_OBJ  = $(patsubst %.cc,$(BUILD)/%.o,$(LIB_SRC:%.c=$(BUILD)/%.o))
 TUI_OBJ  = $(TUI_SRC:%.c=$(BUILD)/%.o)
@@ -146,16 +147,19 @@ $(BUILD)/bench_match: bench/match/bench.c $(BUILD)/libstrato.a
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SQLDIR)/migrations
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(SQLDIR)/migrations
 	install -m 755 $(BUILD)/strato $(BUILD)/strato-etl $(DESTDIR)$(BINDIR)/
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 sql/migrations/*.sql $(DESTDIR)$(SQLDIR)/migrations/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/strato $(DESTDIR)$(BINDIR)/strato-etl
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 	rm -rf $(DESTDIR)$(SQLDIR)
 
 clean:

@@ -81,7 +81,8 @@ done
 	pass "all $nflags options of legacy, import and export are in strato-etl(1)"
 
 # Both pages render cleanly.
-for page in "$man1" "$man2" "$STRATO_TOP/man/strato-campaign.5"; do
+for page in "$man1" "$man2" "$STRATO_TOP/man/strato-campaign.5" \
+	"$STRATO_TOP/man/strato-integrations.7"; do
 	warn=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
 	expect_eq "$warn" "" "$(basename "$page") renders without warnings"
 done
