@@ -508,6 +508,9 @@ START_TEST(test_whatsapp)
 	/* a 131047 sent once: no retry */
 	ck_assert_int_eq(seen_count("/v21.0/106540352242922/messages"), 8);
 	ck_assert_int_eq(st_whatsapp_outcome(0, 503), ST_SEND_RETRY_LATER);
+	/* a send that failed with a 500, 502 or 504 may have gone out */
+	ck_assert_int_eq(st_whatsapp_outcome(0, 500), ST_SEND_UNKNOWN);
+	ck_assert_int_eq(st_whatsapp_outcome(0, 504), ST_SEND_UNKNOWN);
 	free(id);
 	st_provider_close(&p);
 }

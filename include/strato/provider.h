@@ -49,7 +49,7 @@ enum st_provider_failure {
 enum st_send_outcome {
 	ST_SEND_OK,             /* accepted by the provider */
 	ST_SEND_PERMANENT,      /* will never go: do not retry */
-	ST_SEND_RETRY_LATER,    /* rate limits, outages: retry later */
+	ST_SEND_RETRY_LATER,    /* rate limits, 503: nothing sent, retry later */
 	ST_SEND_NEEDS_TEMPLATE, /* outside the 24-hour window */
 	ST_SEND_UNKNOWN,        /* may have gone out: never resend blindly */
 };

@@ -291,8 +291,11 @@ st_provider_send_outcome(const struct st_provider *p,
 		return r->outcome == ST_HTTP_UNKNOWN ? ST_SEND_UNKNOWN
 						     : ST_SEND_RETRY_LATER;
 	case ST_PFAIL_RATE:
-	case ST_PFAIL_SERVER:
 		return ST_SEND_RETRY_LATER;
+	case ST_PFAIL_SERVER:
+		/* 503 says the service did not take it; a 500, 502 or 504
+		 * may come after the provider acted: never resend blindly */
+		return r->status == 503 ? ST_SEND_RETRY_LATER : ST_SEND_UNKNOWN;
 	case ST_PFAIL_PROTOCOL:
 		return r->status >= 200 && r->status < 300 ? ST_SEND_UNKNOWN
 							   : ST_SEND_PERMANENT;

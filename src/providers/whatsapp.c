@@ -37,8 +37,10 @@ st_whatsapp_outcome(long code, long status)
 	default:
 		break;
 	}
-	if (status == 429 || status >= 500)
+	if (status == 429 || status == 503)
 		return ST_SEND_RETRY_LATER;
+	if (status >= 500) /* it may have acted before failing */
+		return ST_SEND_UNKNOWN;
 	return status >= 200 && status < 300 ? ST_SEND_OK : ST_SEND_PERMANENT;
 }
 
