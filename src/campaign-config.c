@@ -118,9 +118,7 @@ upper(const char *s)
 {
 	char *u = st_xstrdup(s);
 
-	for (char *p = u; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
+	st_str_upper(u);
 	return u;
 }
 

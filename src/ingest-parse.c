@@ -188,10 +188,7 @@ st_ingest_signature_ok(const char *hdr, const char *secret,
 		int v = 0;
 
 		for (int k = 0; k < 2; k++) {
-			char c = hdr[7 + 2 * i + k];
-			int d = c >= '0' && c <= '9' ? c - '0'
-				: c >= 'a' && c <= 'f' ? c - 'a' + 10
-				: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+			int d = st_hex_digit(hdr[7 + 2 * i + k]);
 
 			if (d < 0)
 				return false;

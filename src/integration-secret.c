@@ -331,18 +331,6 @@ st_secrets_seal(const char *tenant_id, const char *provider,
 	return hex;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits to bytes; NULL on a bad digit or odd length. */
 static unsigned char *
 hex_decode(const char *hex, size_t *n)
@@ -354,7 +342,8 @@ hex_decode(const char *hex, size_t *n)
 		return NULL;
 	out = st_xmalloc(len / 2 + 1);
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = st_hex_digit(hex[2 * i]);
+		int lo = st_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			free(out);

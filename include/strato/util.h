@@ -58,5 +58,7 @@ bool st_str_ieq(const char *a, const char *b);
 /* Fold ASCII letters of s in place (other bytes, UTF-8 included, stay). */
 void st_str_lower(char *s);
 void st_str_upper(char *s);
+/* The value of hex digit c (either case), or -1. */
+int st_hex_digit(char c);
 
 #endif
