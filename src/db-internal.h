@@ -23,6 +23,8 @@ struct st_db {
 	bool is_service;
 	bool is_tenant_admin;
 	bool is_superuser;
+	char **prepared; /* names of the statements prepared on conn */
+	size_t nprepared;
 };
 
 /* Timestamps are rendered as ISO 8601 with offset by the server. */
@@ -35,6 +37,15 @@ struct st_db {
  */
 PGresult *st_db_query(struct st_db *db, const char *sql, int nparams,
 		      const char *const *params, struct st_error *err);
+/*
+ * The same through a statement prepared on this connection under name
+ * (once, on first use: the server then skips parsing and, once it finds a
+ * generic plan as good as its custom ones, planning). A name must always
+ * stand for the same sql; parameter types are inferred from it.
+ */
+PGresult *st_db_query_prepared(struct st_db *db, const char *name,
+			       const char *sql, int nparams,
+			       const char *const *params, struct st_error *err);
 /* The same, discarding the result: 0 or -1. */
 int st_db_run(struct st_db *db, const char *sql, int nparams,
 	      const char *const *params, struct st_error *err);

@@ -94,6 +94,54 @@ st_db_query(struct st_db *db, const char *sql, int nparams,
 	return NULL;
 }
 
+static bool
+is_prepared(const struct st_db *db, const char *name)
+{
+	for (size_t i = 0; i < db->nprepared; i++)
+		if (strcmp(db->prepared[i], name) == 0)
+			return true;
+	return false;
+}
+
+static void
+forget_prepared(struct st_db *db)
+{
+	for (size_t i = 0; i < db->nprepared; i++)
+		free(db->prepared[i]);
+	free(db->prepared);
+	db->prepared = NULL;
+	db->nprepared = 0;
+}
+
+PGresult *
+st_db_query_prepared(struct st_db *db, const char *name, const char *sql,
+		     int nparams, const char *const *params,
+		     struct st_error *err)
+{
+	PGresult *res;
+	ExecStatusType st;
+
+	if (!is_prepared(db, name)) {
+		res = PQprepare(db->conn, name, sql, nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			st_db_error(err, res, db->conn);
+			PQclear(res);
+			return NULL;
+		}
+		PQclear(res);
+		db->prepared = st_xrealloc(db->prepared, (db->nprepared + 1) *
+					   sizeof(*db->prepared));
+		db->prepared[db->nprepared++] = st_xstrdup(name);
+	}
+	res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	st_db_error(err, res, db->conn);
+	PQclear(res);
+	return NULL;
+}
+
 int
 st_db_run(struct st_db *db, const char *sql, int nparams,
 	  const char *const *params, struct st_error *err)
@@ -302,6 +350,7 @@ st_db_close(struct st_db *db)
 		PQfreeCancel(db->cancel);
 	if (db->conn)
 		PQfinish(db->conn);
+	forget_prepared(db);
 	free(db->login);
 	free(db->login_tenant);
 	free(db);
@@ -462,6 +511,7 @@ int
 st_db_reconnect(struct st_db *db, struct st_error *err)
 {
 	PQreset(db->conn);
+	forget_prepared(db); /* a new session has none */
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		st_error_set(err, ST_ECONN, "cannot reconnect to the database");
 		if (err)

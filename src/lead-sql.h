@@ -1,12 +1,12 @@
 /*
- * lead-sql.h - the text of the lead browse statement, shared by
- * st_lead_list() (lead.c), st_lead_estimate() (lead-estimate.c) and the
- * benchmark that EXPLAINs the very statement the library sends
+ * lead-sql.h - the lead browse statements, shared by st_lead_list()
+ * (lead.c, lead-query.c), st_lead_estimate() (lead-estimate.c) and the
+ * benchmark that EXPLAINs the very statements the library sends
  * (bench/tui/driver.c). Internal: not installed.
  *
- * Parameters: $1 tenant, $2 estado, $3 tipo, $4 tag, $5 origen, $6 zona,
- * $7 assigned e-mail, $8 search text, $9/$10 the cursor's created_at and
- * id; every one may be NULL. The statement adds $11, the row limit.
+ * LEAD_FILTER_SQL's parameters: $1 tenant, $2 estado, $3 tipo, $4 tag,
+ * $5 origen, $6 zona, $7 assigned e-mail, $8 search text, $9/$10 the
+ * cursor's created_at and id; every one may be NULL.
  */
 #ifndef STRATO_LEAD_SQL_H
 #define STRATO_LEAD_SQL_H
@@ -33,15 +33,22 @@
 	" AND ($9::timestamptz IS NULL OR (l.created_at, l.id) <" \
 	"   ($9::timestamptz, $10::text))"
 
-/* A page: one more row than shown tells whether there is a next one. */
-#define LEAD_LIST_SQL \
-	"SELECT " LEAD_COLS " WHERE " LEAD_FILTER_SQL \
-	" ORDER BY l.created_at DESC, l.id DESC LIMIT $11::int"
-
-/* The same by name, A to Z: the cursor is the last name and id shown. */
-#define LEAD_LIST_BY_NAME_SQL \
-	"SELECT " LEAD_COLS " WHERE " LEAD_MATCH_SQL \
-	" AND ($9::text IS NULL OR (l.nombre, l.id) > ($9::text, $10::text))" \
-	" ORDER BY l.nombre, l.id LIMIT $11::int"
+/*
+ * A page of leads matching f, newest first or (by_name) A to Z, after the
+ * cursor (after_key and after_id, or NULL), limit rows: the statement with
+ * only the conditions f uses, its parameters, and the name it is prepared
+ * under (one per shape of filter).
+ */
+struct lead_query {
+	char *sql;
+	char name[32];
+	const char *params[12];
+	int n;
+};
+void lead_query_build(struct lead_query *q, const char *tenant_id,
+		      const struct st_lead_filter *f, bool by_name,
+		      const char *after_key, const char *after_id,
+		      const char *limit);
+void lead_query_release(struct lead_query *q);
 
 #endif

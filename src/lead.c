@@ -67,6 +67,7 @@ st_lead_list(struct st_db *db, const char *tenant_id,
 	char *after_key = NULL;
 	const char *after_id = NULL;
 	PGresult *res = NULL;
+	struct lead_query q;
 	int lim = f->limit > 0 ? f->limit : 50;
 	bool by_name = f->sort && (st_str_ieq(f->sort, "nombre") ||
 				   st_str_ieq(f->sort, "name"));
@@ -102,11 +103,10 @@ st_lead_list(struct st_db *db, const char *tenant_id,
 		free(after_key);
 		return -1;
 	}
-	res = st_db_query(db, by_name ? LEAD_LIST_BY_NAME_SQL : LEAD_LIST_SQL,
-		11, (const char *const[]){ tenant_id, f->estado, f->tipo, f->tag,
-					   f->origen, f->zona, f->assigned,
-					   f->search, after_key, after_id,
-					   limit }, err);
+	lead_query_build(&q, tenant_id, f, by_name, after_key, after_id,
+			 limit);
+	res = st_db_query_prepared(db, q.name, q.sql, q.n, q.params, err);
+	lead_query_release(&q);
 	free(after_key);
 	if (!res) {
 		if (err && strcmp(err->sqlstate, "22007") == 0) {

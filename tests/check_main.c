@@ -35,6 +35,7 @@ main(void)
 	srunner_add_suite(sr, catalog_suite());
 	srunner_add_suite(sr, property_suite());
 	srunner_add_suite(sr, lead_suite());
+	srunner_add_suite(sr, lead_list_suite());
 	srunner_add_suite(sr, campaign_config_suite());
 	srunner_add_suite(sr, personalize_suite());
 	srunner_add_suite(sr, view_suite());

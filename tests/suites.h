@@ -20,6 +20,7 @@ Suite *isolation_suite(void);
 Suite *catalog_suite(void);
 Suite *property_suite(void);
 Suite *lead_suite(void);
+Suite *lead_list_suite(void);
 Suite *campaign_config_suite(void);
 Suite *personalize_suite(void);
 Suite *view_suite(void);
