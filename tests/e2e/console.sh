@@ -195,9 +195,11 @@ out = []
 pid, fd = spawn(["--db", conn, "shell"])
 out.append(read_until(fd, "> "))
 os.write(fd, b"lead show bet\t")           # a lead by name, completed to its id
-got = read_until(fd, sys.argv[4])
+# readline redraws only what changed: "be" of "bet" may stay on the
+# screen, so the echo holds the id from its third character on
+got = read_until(fd, sys.argv[4][2:])
 out.append(got)
-if sys.argv[4] in got:
+if sys.argv[4][2:] in got:
     out.append("COMPLETED-TO-ID")
 os.write(fd, b"\r")
 out.append(read_until(fd, "telefono_e164:"))
