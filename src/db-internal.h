@@ -38,14 +38,19 @@ struct st_db {
 PGresult *st_db_query(struct st_db *db, const char *sql, int nparams,
 		      const char *const *params, struct st_error *err);
 /*
- * The same through a statement prepared on this connection under name
- * (once, on first use: the server then skips parsing and, once it finds a
- * generic plan as good as its custom ones, planning). A name must always
- * stand for the same sql; parameter types are inferred from it.
+ * One read in a tenant's own transaction, in a single round trip: the
+ * tenant setting (set_config, transaction-local) and a statement prepared
+ * on this connection under name go in one pipeline, which the server runs
+ * as one implicit transaction. The statement is prepared on first use;
+ * the server then skips parsing it and, with generic, planning it: its
+ * one generic plan serves every call (plan_cache_mode, for this
+ * transaction). A name must always stand for the same sql; parameter
+ * types are inferred from it.
  */
-PGresult *st_db_query_prepared(struct st_db *db, const char *name,
-			       const char *sql, int nparams,
-			       const char *const *params, struct st_error *err);
+PGresult *st_db_tenant_read(struct st_db *db, const char *tenant_id,
+			    const char *name, const char *sql, bool generic,
+			    int nparams, const char *const *params,
+			    struct st_error *err);
 /* The same, discarding the result: 0 or -1. */
 int st_db_run(struct st_db *db, const char *sql, int nparams,
 	      const char *const *params, struct st_error *err);

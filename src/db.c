@@ -113,33 +113,95 @@ forget_prepared(struct st_db *db)
 	db->nprepared = 0;
 }
 
-PGresult *
-st_db_query_prepared(struct st_db *db, const char *name, const char *sql,
-		     int nparams, const char *const *params,
-		     struct st_error *err)
+/*
+ * The next query's result in a pipeline (its terminating NULL consumed),
+ * or the sync. NULL when the connection failed.
+ */
+static PGresult *
+pipeline_next(struct st_db *db)
 {
-	PGresult *res;
-	ExecStatusType st;
+	PGresult *res = PQgetResult(db->conn);
 
-	if (!is_prepared(db, name)) {
-		res = PQprepare(db->conn, name, sql, nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			st_db_error(err, res, db->conn);
-			PQclear(res);
-			return NULL;
-		}
-		PQclear(res);
-		db->prepared = st_xrealloc(db->prepared, (db->nprepared + 1) *
-					   sizeof(*db->prepared));
-		db->prepared[db->nprepared++] = st_xstrdup(name);
-	}
-	res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-	st = PQresultStatus(res);
+	if (!res) /* the NULL that ends the previous query's results */
+		res = PQgetResult(db->conn);
+	if (res && PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		while (PQgetResult(db->conn))
+			; /* no query here returns more than one result */
+	return res;
+}
+
+/* Is res the success of a statement? Else fill err (the first time). */
+static bool
+pipeline_ok(struct st_db *db, const PGresult *res, bool *failed,
+	    struct st_error *err)
+{
+	ExecStatusType st = PQresultStatus(res);
+
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return res;
-	st_db_error(err, res, db->conn);
-	PQclear(res);
-	return NULL;
+		return true;
+	if (!*failed && st != PGRES_PIPELINE_ABORTED)
+		st_db_error(err, res, db->conn);
+	*failed = true;
+	return false;
+}
+
+PGresult *
+st_db_tenant_read(struct st_db *db, const char *tenant_id, const char *name,
+		  const char *sql, bool generic, int nparams,
+		  const char *const *params, struct st_error *err)
+{
+	PGresult *res = NULL, *step;
+	bool prepare = !is_prepared(db, name);
+	bool failed = false;
+
+	if (PQenterPipelineMode(db->conn) != 1 ||
+	    !PQsendQueryParams(db->conn, generic ?
+			       "SELECT set_config('app.tenant_id', $1, true),"
+			       " set_config('plan_cache_mode',"
+			       " 'force_generic_plan', true)" :
+			       "SELECT set_config('app.tenant_id', $1, true)",
+			       1, NULL, &tenant_id, NULL, NULL, 0) ||
+	    (prepare && !PQsendPrepare(db->conn, name, sql, nparams, NULL)) ||
+	    !PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL,
+				 0) ||
+	    !PQpipelineSync(db->conn)) {
+		st_db_error(err, NULL, db->conn);
+		PQexitPipelineMode(db->conn);
+		return NULL;
+	}
+	/* set_config, the PREPARE when new, the statement, then the sync */
+	for (int i = 0; i < (prepare ? 4 : 3); i++) {
+		bool is_prepare = prepare && i == 1;
+		bool is_query = i == (prepare ? 2 : 1);
+
+		step = pipeline_next(db);
+		if (!step) {
+			if (!failed)
+				st_db_error(err, NULL, db->conn);
+			failed = true;
+			break;
+		}
+		if (PQresultStatus(step) == PGRES_PIPELINE_SYNC) {
+			PQclear(step);
+			break;
+		}
+		if (pipeline_ok(db, step, &failed, err) && is_prepare) {
+			/* prepared, even if what follows fails */
+			db->prepared = st_xrealloc(db->prepared,
+				(db->nprepared + 1) * sizeof(*db->prepared));
+			db->prepared[db->nprepared++] = st_xstrdup(name);
+		}
+		if (is_query && !failed)
+			res = step;
+		else
+			PQclear(step);
+	}
+	PQexitPipelineMode(db->conn);
+	if (failed) {
+		PQclear(res);
+		return NULL;
+	}
+	return res;
 }
 
 int

@@ -84,6 +84,10 @@ lead_query_build(struct lead_query *q, const char *tenant_id,
 		    " ORDER BY l.created_at DESC, l.id DESC LIMIT $%d::int",
 		    q->n);
 	snprintf(q->name, sizeof(q->name), "st_lead_list_%03x", shape);
+	/* a search's best plan depends on how common its text is (a common
+	 * one walks the newest leads, a rare one reads the trigram index):
+	 * planned each time; the other shapes have one good plan */
+	q->generic = !f->search;
 	q->sql = st_buf_detach(&b);
 }
 

@@ -42,6 +42,7 @@
 struct lead_query {
 	char *sql;
 	char name[32];
+	bool generic; /* its generic plan serves every call */
 	const char *params[12];
 	int n;
 };

@@ -99,13 +99,11 @@ st_lead_list(struct st_db *db, const char *tenant_id,
 		after_id = bar + 1;
 	}
 	snprintf(limit, sizeof(limit), "%d", lim + 1);
-	if (st_tenant_begin(db, tenant_id, err) < 0) {
-		free(after_key);
-		return -1;
-	}
 	lead_query_build(&q, tenant_id, f, by_name, after_key, after_id,
 			 limit);
-	res = st_db_query_prepared(db, q.name, q.sql, q.n, q.params, err);
+	/* one round trip: the tenant and the page in one pipeline */
+	res = st_db_tenant_read(db, tenant_id, q.name, q.sql, q.generic, q.n,
+				q.params, err);
 	lead_query_release(&q);
 	free(after_key);
 	if (!res) {
@@ -129,12 +127,10 @@ st_lead_list(struct st_db *db, const char *tenant_id,
 	for (int i = 0; i < n; i++)
 		lead_from_row(&out->items[i], res, i);
 	out->n = (size_t)n;
-	ret = st_tenant_commit(db, err);
+	ret = 0;
 cleanup:
-	if (ret < 0) {
-		st_db_rollback(db);
+	if (ret < 0)
 		st_lead_list_release(out);
-	}
 	PQclear(res);
 	return ret;
 }

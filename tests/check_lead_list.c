@@ -189,6 +189,22 @@ START_TEST(test_every_shape_matches_the_catch_all)
 				   " force_generic_plan", 0, NULL, &err), 0);
 	ck_assert_int_eq(all_shapes(db, super, f.sur), n);
 	ck_assert_uint_eq(db->nprepared, shapes);
+	/* a failing page (a cursor that is no time) leaves the connection
+	 * usable and the statement prepared */
+	{
+		struct st_lead_filter bad = { .after = "mañana|x", .limit = 5 };
+		struct st_lead_list l;
+
+		ck_assert_int_eq(st_lead_list(db, f.sur, &bad, &l, &err), -1);
+		ck_assert_str_eq(err.message, "invalid page cursor \"mañana|x\"");
+		ck_assert_int_eq(st_lead_list(db, f.sur, &bad, &l, &err), -1);
+		ck_assert_str_eq(err.message, "invalid page cursor \"mañana|x\"");
+		bad.after = NULL;
+		ck_assert_int_eq(st_lead_list(db, f.sur, &bad, &l, &err), 0);
+		ck_assert_uint_eq(l.n, 5);
+		st_lead_list_release(&l);
+		ck_assert_uint_eq(db->nprepared, shapes);
+	}
 	/* a new session has no prepared statements: they are made again */
 	ck_assert_int_eq(st_db_reconnect(db, &err), 0);
 	ck_assert_uint_eq(db->nprepared, 0);

@@ -346,6 +346,25 @@ overhead(struct st_db *db, const char *tenant)
 	       median(w, runs, NULL), loadavg());
 }
 
+/* How the server ran st_lead_list()'s prepared statements: plan kinds. */
+static void
+plans(struct st_db *db)
+{
+	struct st_error err;
+	PGresult *res = st_db_query(db, "SELECT name, generic_plans,"
+		" custom_plans FROM pg_prepared_statements ORDER BY name", 0,
+		NULL, &err);
+
+	if (!res)
+		die("pg_prepared_statements", &err);
+	printf("\nprepared statements (per filter shape): generic/custom plans");
+	for (int i = 0; i < PQntuples(res); i++)
+		printf("%s %s %s/%s", i ? "," : "", PQgetvalue(res, i, 0),
+		       PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+	printf("\n");
+	PQclear(res);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -397,6 +416,7 @@ main(int argc, char **argv)
 		       count_of(db, argv[2], &f),
 		       (double)est / (double)count_of(db, argv[2], &f));
 	}
+	plans(db);
 	overhead(db, argv[2]);
 	cold(argv[1], argv[2]);
 	free(deep);
