@@ -1,7 +1,7 @@
 /*
  * ingest.c - strato-etl ingest manychat|uchat|whatsapp: webhook events
  * (JSON lines, or every file of a spool directory) into leads,
- * conversations and messages, with the assistant's reply queued.
+ * conversations and messages, with the assistant's reply sent.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +22,8 @@ ingest_usage(FILE *f)
 {
 	fputs("usage: strato-etl ingest manychat|uchat|whatsapp "
 	      "[--tenant SLUG]\n"
-	      "           [--spool DIR] [--require-signature] [--no-reply]\n"
+	      "           [--spool DIR] [--require-signature] [--no-reply | "
+	      "--no-send]\n"
 	      "           [--rejects PATH] [--json] [FILE | -]\n"
 	      "\n"
 	      "Reads webhook events, one per line: the raw body, or an "
@@ -35,9 +36,15 @@ ingest_usage(FILE *f)
 	      "they carry it;\n"
 	      "ManyChat and UChat events need the integration's "
 	      "webhook_token.\n"
-	      "Replies are stored as outbound messages with estado QUEUED: "
-	      "delivery\n"
-	      "arrives with the outbox; nothing is sent from here.\n"
+	      "The assistant's replies are stored as outbound messages and "
+	      "sent at once\n"
+	      "through the lead's channel (with the master key in "
+	      "STRATO_MASTER_KEY_FILE\n"
+	      "or STRATO_MASTER_KEY); one that cannot go now stays QUEUED "
+	      "for\n"
+	      "\"strato-etl outbox run\". --no-send leaves them all QUEUED; "
+	      "--no-reply\n"
+	      "stores the events without answering.\n"
 	      "Exit status: 0 every event taken, 3 some rejected, 1 fatal, 2 "
 	      "usage.\n", f);
 }
@@ -51,11 +58,13 @@ print_summary(const struct st_ingest_summary *s, const char *rejects,
 		       "\"duplicates\": %lld, \"statuses\": %lld, "
 		       "\"unmatched_statuses\": %lld, "
 		       "\"provider_errors\": %lld, \"leads_created\": %lld, "
-		       "\"replies_queued\": %lld, \"reply_errors\": %lld, "
+		       "\"replies_queued\": %lld, \"replies_sent\": %lld, "
+		       "\"reply_errors\": %lld, "
 		       "\"rejected\": %lld, "
 		       "\"rejects_file\": %s%s%s}\n", s->lines, s->messages,
 		       s->duplicates, s->statuses, s->unmatched, s->errors,
-		       s->leads_new, s->replies, s->reply_errors, s->rejected,
+		       s->leads_new, s->replies, s->replies_sent,
+		       s->reply_errors, s->rejected,
 		       rejects && s->rejected ? "\"" : "",
 		       rejects && s->rejected ? rejects : "null",
 		       rejects && s->rejected ? "\"" : "");
@@ -63,9 +72,10 @@ print_summary(const struct st_ingest_summary *s, const char *rejects,
 	}
 	printf("events %lld, messages %lld, duplicates %lld, statuses %lld "
 	       "(unmatched %lld), provider errors %lld, leads created %lld, "
-	       "replies queued %lld, rejected %lld\n", s->lines, s->messages,
-	       s->duplicates, s->statuses, s->unmatched, s->errors,
-	       s->leads_new, s->replies, s->rejected);
+	       "replies %lld (sent %lld), rejected %lld\n", s->lines,
+	       s->messages, s->duplicates, s->statuses, s->unmatched,
+	       s->errors, s->leads_new, s->replies, s->replies_sent,
+	       s->rejected);
 	if (s->reply_errors)
 		printf("%lld stored event(s) got no reply; the last failure: "
 		       "%s\n", s->reply_errors, s->reply_error);
@@ -158,6 +168,7 @@ parse_args(int argc, char **argv, struct ingest_args *a)
 		{ "spool", required_argument, NULL, 's' },
 		{ "require-signature", no_argument, NULL, 'S' },
 		{ "no-reply", no_argument, NULL, 'n' },
+		{ "no-send", no_argument, NULL, 'N' },
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -184,6 +195,7 @@ parse_args(int argc, char **argv, struct ingest_args *a)
 		case 's': a->spool = optarg; break;
 		case 'S': a->o.require_signature = true; break;
 		case 'n': a->o.no_reply = true; break;
+		case 'N': a->o.no_send = true; break;
 		case 'r': a->rejects = optarg; break;
 		case 'j': a->json = true; break;
 		case 'h': ingest_usage(stdout); return -1;

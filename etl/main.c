@@ -26,6 +26,7 @@ static const struct {
 	{ "export", etl_export, "export leads as CSV or JSON lines" },
 	{ "ingest", etl_ingest, "take webhook events (manychat | uchat | "
 	  "whatsapp)" },
+	{ "outbox", etl_outbox, "deliver queued messages (run | requeue)" },
 };
 
 static void

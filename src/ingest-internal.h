@@ -6,6 +6,7 @@
 #define STRATO_INGEST_INTERNAL_H
 
 #include "strato/ingest.h"
+#include "strato/outbox.h"
 
 /* One tenant's integration for the source, its secret opened. */
 struct ing_tenant {
@@ -14,6 +15,7 @@ struct ing_tenant {
 	char *region;          /* tenant config country, else "AR" */
 	char *phone_number_id; /* WhatsApp config */
 	char *secret;          /* app_secret / webhook_token; wiped */
+	struct st_outbox *outbox; /* sends the replies; NULL: they wait */
 	bool configured;       /* has a row for the provider */
 	bool active;
 };

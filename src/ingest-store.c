@@ -351,12 +351,28 @@ apply_status(struct st_db *db, const char *tenant_id,
 	return 0;
 }
 
+/* The ids of the replies queued for one message, to send after commit. */
+struct reply_ids {
+	char *v[16];
+	size_t n;
+};
+
+static void
+reply_ids_release(struct reply_ids *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i]);
+	r->n = 0;
+}
+
 /* Queue text on the conversation, audited; created_at keeps the order. */
 static int
 queue_text(struct st_db *db, const char *tenant_id, const char *conv_id,
-	   const char *text, struct st_ingest_summary *sum,
-	   struct st_error *err)
+	   const char *text, struct reply_ids *ids,
+	   struct st_ingest_summary *sum, struct st_error *err)
 {
+	char *id = NULL;
+
 	if (write_audited(db, tenant_id, "message.queue", "message",
 		"WITH n AS (INSERT INTO strato.message (tenant_id,"
 		" conversation_id, direccion, contenido, tipo, estado,"
@@ -364,9 +380,13 @@ queue_text(struct st_db *db, const char *tenant_id, const char *conv_id,
 		" clock_timestamp()) RETURNING *) SELECT n.id,"
 		" strato.jsonb_diff(NULL,"
 		" to_jsonb(n))::text FROM n", 3,
-		(const char *const[]){ tenant_id, conv_id, text }, NULL,
+		(const char *const[]){ tenant_id, conv_id, text }, &id,
 		err) < 0)
 		return -1;
+	if (ids->n < sizeof(ids->v) / sizeof(ids->v[0]))
+		ids->v[ids->n++] = id;
+	else
+		free(id); /* stays QUEUED: the outbox sends it */
 	sum->replies++;
 	return 0;
 }
@@ -426,14 +446,15 @@ greeting(struct st_db *db, const struct ing_tenant *t,
 static int
 queue_matches(struct st_db *db, const char *tenant_id,
 	      const struct ing_new *n, const struct st_match_list *ml,
-	      struct st_ingest_summary *sum, struct st_error *err)
+	      struct reply_ids *ids, struct st_ingest_summary *sum,
+	      struct st_error *err)
 {
 	if (ml->n == 0)
 		return queue_text(db, tenant_id, n->conv_id, "Por ahora no "
 			"tengo propiedades que coincidan con lo que buscás; "
-			"un asesor te va a escribir.", sum, err);
+			"un asesor te va a escribir.", ids, sum, err);
 	if (queue_text(db, tenant_id, n->conv_id, "Estas propiedades pueden "
-		       "interesarte:", sum, err) < 0)
+		       "interesarte:", ids, sum, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ml->n; i++) {
 		struct st_property p;
@@ -444,11 +465,37 @@ queue_matches(struct st_db *db, const char *tenant_id,
 				      err) < 0)
 			return -1;
 		text = st_ficha_render(&p);
-		r = queue_text(db, tenant_id, n->conv_id, text, sum, err);
+		r = queue_text(db, tenant_id, n->conv_id, text, ids, sum, err);
 		free(text);
 		st_property_release(&p);
 		if (r < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send the queued replies through the lead's channel, in order; one that
+ * does not go now stays in the outbox, and so do the ones after it (their
+ * order matters).
+ */
+static int
+send_replies(const struct ing_tenant *t, struct reply_ids *ids,
+	     struct st_ingest_summary *sum, struct st_error *err)
+{
+	for (size_t i = 0; t->outbox && i < ids->n; i++) {
+		struct st_outbox_result r;
+		bool sent;
+
+		if (st_outbox_deliver(t->outbox, ids->v[i], &r, err) < 0) {
+			st_outbox_result_release(&r);
+			return -1;
+		}
+		sent = r.estado && strcmp(r.estado, "SENT") == 0;
+		st_outbox_result_release(&r);
+		if (!sent)
+			break;
+		sum->replies_sent++;
 	}
 	return 0;
 }
@@ -459,6 +506,7 @@ reply(struct st_db *db, const struct ing_tenant *t, const struct ing_new *n,
       struct st_ingest_summary *sum, struct st_error *err)
 {
 	struct st_match_list ml = { 0 };
+	struct reply_ids ids = { .n = 0 };
 	char *hello = NULL;
 	bool may = false;
 	int ret = -1;
@@ -472,13 +520,18 @@ reply(struct st_db *db, const struct ing_tenant *t, const struct ing_new *n,
 		ret = err->code ? -1 : st_tenant_commit(db, err);
 		goto cleanup;
 	}
-	if ((hello && queue_text(db, t->id, n->conv_id, hello, sum, err) < 0) ||
-	    (n->asked && queue_matches(db, t->id, n, &ml, sum, err) < 0))
+	if ((hello && queue_text(db, t->id, n->conv_id, hello, &ids, sum,
+				 err) < 0) ||
+	    (n->asked && queue_matches(db, t->id, n, &ml, &ids, sum,
+				       err) < 0))
 		goto cleanup;
 	ret = st_tenant_commit(db, err);
+	if (ret == 0)
+		ret = send_replies(t, &ids, sum, err);
 cleanup:
 	if (ret < 0)
 		st_tenant_rollback(db);
+	reply_ids_release(&ids);
 	free(hello);
 	st_match_list_release(&ml);
 	return ret;

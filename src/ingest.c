@@ -22,6 +22,7 @@
 
 struct st_ingest {
 	struct st_db *db;
+	struct st_crypto_key *key; /* for the replies' channels */
 	struct st_ingest_opts o;
 	size_t n;
 	struct ing_tenant *t;
@@ -30,6 +31,7 @@ struct st_ingest {
 static void
 tenant_release(struct ing_tenant *t)
 {
+	st_outbox_close(t->outbox);
 	free(t->id);
 	free(t->nombre);
 	free(t->region);
@@ -46,6 +48,7 @@ st_ingest_free(struct st_ingest *in)
 	for (size_t i = 0; i < in->n; i++)
 		tenant_release(&in->t[i]);
 	free(in->t);
+	st_crypto_key_free(in->key);
 	free(in);
 }
 
@@ -121,7 +124,7 @@ tenant_ids(struct st_ingest *in, struct st_error *err)
 	return 0;
 }
 
-/* Open the master key, load every tenant, drop the key. */
+/* Open the master key, load every tenant, keep the key for replies. */
 struct st_ingest *
 st_ingest_new(struct st_db *db, const struct st_ingest_opts *o,
 	      struct st_error *err)
@@ -142,9 +145,16 @@ st_ingest_new(struct st_db *db, const struct st_ingest_opts *o,
 	} else if (tenant_ids(in, err) < 0) {
 		goto cleanup;
 	}
-	for (size_t i = 0; i < in->n; i++)
+	for (size_t i = 0; i < in->n; i++) {
 		if (load_tenant(db, o->source, key, &in->t[i], err) < 0)
 			goto cleanup;
+		/* replies go out at once when this login can send */
+		if (key && !o->no_reply && !o->no_send &&
+		    st_outbox_may_send(db))
+			in->t[i].outbox = st_outbox_open(db, in->t[i].id, key);
+	}
+	in->key = key;
+	key = NULL;
 	ret = 0;
 cleanup:
 	st_crypto_key_free(key);

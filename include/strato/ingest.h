@@ -137,6 +137,7 @@ struct st_ingest_opts {
 	const char *tenant_id;   /* NULL: from the token / phone_number_id */
 	bool require_signature;  /* WhatsApp: refuse unsigned events */
 	bool no_reply;
+	bool no_send;            /* leave replies QUEUED for the outbox */
 	FILE *rejects;           /* JSON lines {line, reason, input[, file]} */
 	const char *input_name;  /* the "file" of the rejects, or NULL */
 };
@@ -149,7 +150,9 @@ struct st_ingest_summary {
 	long long unmatched;   /* statuses for messages not found */
 	long long errors;      /* provider errors reported */
 	long long leads_new;
-	long long replies;     /* messages queued as replies */
+	long long replies;     /* reply messages stored */
+	long long replies_sent; /* of which sent at once (the rest wait in
+				 * the outbox, or failed: see the message) */
 	long long reply_errors; /* stored events whose reply failed */
 	char reply_error[512];  /* the last such failure */
 	long long rejected;

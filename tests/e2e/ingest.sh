@@ -1,6 +1,7 @@
 # strato-etl ingest: webhook events of WhatsApp, ManyChat and UChat into
 # leads, conversations and messages; idempotent replays; status updates;
-# signatures and tokens; the reply queued with fichas; --no-reply; spool.
+# signatures and tokens; the reply with fichas, sent through the mock
+# provider; --no-reply and --no-send; spool.
 . "$(dirname "$0")/lib.sh"
 
 db=e2e_ingest
@@ -20,18 +21,19 @@ app='wa-app-5ecret-0f9e8d7c-Lm4N'
 mc='mc-webhook-T0ken-sur-4821'
 uc='uc-webhook-T0ken-sur-9135'
 S() { "$STRATO" --db "$C" --tenant sur "$@"; }
+mock_start # the replies go out through it, never to the internet
 printf 'access_token=EAAG-acc-1234567890\napp_secret=%s\n' "$app" | \
-	S integration set whatsapp --secret-stdin \
-	--phone-number-id 106540352242922 >/dev/null
+	S integration set whatsapp --secret-stdin --base-url "$MOCK" \
+	--api-version v21.0 --phone-number-id 106540352242922 >/dev/null
 printf 'api_token=mc-api-0001:key\nwebhook_token=%s\n' "$mc" | \
-	S integration set manychat --secret-stdin >/dev/null
+	S integration set manychat --secret-stdin --base-url "$MOCK" >/dev/null
 printf 'api_token=uc-api-0001\nwebhook_token=%s\n' "$uc" | \
-	S integration set uchat --secret-stdin >/dev/null
+	S integration set uchat --secret-stdin --base-url "$MOCK" >/dev/null
 for p in whatsapp manychat uchat; do S integration enable $p >/dev/null; done
 # the other tenant: a WhatsApp number of its own, ManyChat with its token
 printf 'access_token=EAAG-otra-123456789\napp_secret=otra-app-secret-xyz\n' | \
 	"$STRATO" --db "$C" --tenant otra integration set whatsapp --secret-stdin \
-	--phone-number-id 999000111 >/dev/null
+	--base-url "$MOCK" --phone-number-id 999000111 >/dev/null
 "$STRATO" --db "$C" --tenant otra integration enable whatsapp >/dev/null
 
 S property create --codigo PAL3 --titulo "3 ambientes en Palermo" \
@@ -124,11 +126,18 @@ expect_eq "$(json "j['messages'], j['duplicates'], j['rejected']")" "0 1 3" \
 expect_contains "$(sed -n 3p "$work/signed.jsonl" | "$ETL" --db "$C" ingest whatsapp --require-signature --rejects /dev/stdout - 2>&1)" \
 	'"reason":"missing X-Hub-Signature-256"' "missing signature named"
 
-# the reply: greeting and fichas of the best matches, queued, on WhatsApp
+# the reply: greeting and fichas of the best matches, sent on WhatsApp
 lucia=$(sql $db "SELECT id FROM strato.lead WHERE wa_id = '5491146660001'")
 lconv=$(sql $db "SELECT id FROM strato.conversation WHERE lead_id = '$lucia'")
-expect_eq "$(sql $db "SELECT count(*) FROM strato.message WHERE conversation_id = '$lconv' AND direccion = 'SALIENTE' AND estado = 'QUEUED'")" \
-	"4" "greeting, intro and two fichas queued"
+expect_eq "$(sql $db "SELECT count(*) FROM strato.message WHERE conversation_id = '$lconv' AND direccion = 'SALIENTE' AND estado = 'SENT' AND external_id LIKE 'wamid.MOCK%'")" \
+	"4" "greeting, intro and two fichas sent, each with the provider's id"
+mock_requests
+expect_eq "$(json "[r['path'] for r in j if r['method'] == 'POST' and r['json'].get('to') == '5491146660001'] == ['/v21.0/106540352242922/messages'] * 4")" \
+	"True" "four sends to the lead's number at the mock"
+expect_eq "$(json "[r['json']['text']['body'] for r in j if r['json'] and r['json'].get('to') == '5491146660001'][0]")" \
+	"¡Hola Lucía! Soy Astor, de Inmobiliaria Sur." "the greeting went first, as stored"
+expect_eq "$(json "[r['headers'].get('Authorization') for r in j if r['method'] == 'POST'][0]")" \
+	"Bearer EAAG-acc-1234567890" "with the integration's token"
 expect_eq "$(sql $db "SELECT contenido FROM strato.message WHERE conversation_id = '$lconv' AND direccion = 'SALIENTE' ORDER BY created_at, id LIMIT 1")" \
 	"¡Hola Lucía! Soy Astor, de Inmobiliaria Sur." "greeting personalised"
 expect_eq "$(sql $db "SELECT count(*) FROM strato.message WHERE conversation_id = '$lconv' AND contenido LIKE '*3 ambientes en Palermo*%USD 140.000%'")" \
@@ -151,14 +160,17 @@ run "$ETL" --db "$C" ingest whatsapp --tenant otra --json "$work/b3"
 expect_eq "$(json "j['rejected']")" "1" "--tenant narrows the tenants"
 
 # --- ManyChat and UChat: the shared token ---
-run "$ETL" --db "$C" ingest manychat --json "$data/manychat.jsonl"
+# (--no-send: the mock knows no ManyChat subscriber these samples name)
+run "$ETL" --db "$C" ingest manychat --no-send --json "$data/manychat.jsonl"
 expect_rc 0 "manychat samples, token in the body"
 expect_eq "$(json "j['messages'], j['leads_created'], j['replies_queued']")" "2 2 4" \
 	"two leads; greeting each, one answer with a ficha"
+expect_eq "$(json "j['replies_sent']"):$(msgs "direccion = 'SALIENTE' AND estado = 'QUEUED'")" \
+	"0:4" "--no-send leaves the replies QUEUED for the outbox"
 expect_eq "$(sql $db "SELECT manychat_id, origen, operacion, tipo_propiedad, ambientes, zonas::text, telefono_e164 FROM strato.lead WHERE manychat_id = '1324564789012345678'")" \
 	"1324564789012345678|META_ADS|ALQUILER|DEPARTAMENTO|2|{Núñez}|+5491145556666" \
 	"manychat id beyond 2^53 kept; ad growth tool; preferences"
-run "$ETL" --db "$C" ingest manychat --json "$data/manychat.jsonl"
+run "$ETL" --db "$C" ingest manychat --no-send --json "$data/manychat.jsonl"
 expect_eq "$(json "j['messages'], j['duplicates'], j['replies_queued']")" "0 2 0" "manychat replay: duplicates, no second reply"
 sed "s/$mc/not-the-token/" "$data/manychat.jsonl" >"$work/mc-bad.jsonl"
 run "$ETL" --db "$C" ingest manychat --rejects "$work/mc-rej.jsonl" "$work/mc-bad.jsonl"
@@ -197,5 +209,5 @@ expect_rc 2 "unknown source"
 run "$ETL" --db "$C" ingest whatsapp a b
 expect_rc 2 "two inputs"
 run "$ETL" --db "$C" ingest whatsapp --help
-expect_contains "$out" "QUEUED" "--help says replies are queued"
+expect_contains "$out" "--no-send leaves them all QUEUED" "--help says how replies go out"
 finish
