@@ -163,6 +163,38 @@ START_TEST(test_leads_keys_page_and_open)
 }
 END_TEST
 
+/* A click selects the lead on that screen row; a double click opens it;
+ * clicks off the list do nothing. */
+START_TEST(test_leads_mouse)
+{
+	struct leads_view v;
+	struct st_lead_list p;
+	char *text;
+
+	leads_view_init(&v, "sur", "ana");
+	v.want = LW_NONE;
+	fake_page(&p, "Lead", 30, NULL);
+	leads_view_take_page(&v, &p, false);
+	text = lay(&v, 24, 80); /* the list starts on row 2 */
+	free(text);
+	ck_assert_int_eq(leads_view_key(&v, VK_CLICK | 5), VR_REDRAW);
+	ck_assert_str_eq(leads_view_selected(&v)->id, "id-Lead-4");
+	ck_assert_int_eq(v.want, LW_NONE);
+	ck_assert_int_eq(leads_view_key(&v, VK_CLICK | 0), VR_HANDLED);
+	ck_assert_int_eq(leads_view_key(&v, VK_CLICK | 23), VR_HANDLED);
+	ck_assert_str_eq(leads_view_selected(&v)->id, "id-Lead-4");
+	leads_view_key(&v, 'G'); /* scrolled: row 2 is no longer the first */
+	text = lay(&v, 24, 80);
+	free(text);
+	ck_assert_int_eq(leads_view_key(&v, VK_CLICK | VK_DOUBLE | 2),
+			 VR_REDRAW);
+	ck_assert_uint_eq(v.sel, v.top);
+	ck_assert_uint_gt(v.top, 0);
+	ck_assert_int_eq(v.want, LW_OPEN);
+	leads_view_release(&v);
+}
+END_TEST
+
 START_TEST(test_leads_search_and_filter)
 {
 	struct leads_view v;
@@ -246,6 +278,11 @@ START_TEST(test_table_view_table_and_record)
 	ck_assert_ptr_null(strstr(text, "p0 "));
 	free(text);
 	view_frame_release(&f);
+	/* a click on the row under the header (row 2) selects the top one */
+	ck_assert_int_eq(table_view_key(&v, VK_CLICK | 2), VR_REDRAW);
+	ck_assert_str_eq(table_view_selected(&v, "id"), "p5");
+	ck_assert_int_eq(table_view_key(&v, VK_CLICK | 1), VR_HANDLED);
+	ck_assert_str_eq(table_view_selected(&v, "id"), "p5");
 
 	t = st_table_new();
 	st_table_add_col(t, "nombre", ST_COL_TEXT);
@@ -301,6 +338,7 @@ view_suite(void)
 	tcase_add_test(tc, test_leads_40x10_drops_columns);
 	tcase_add_test(tc, test_leads_keys_page_and_open);
 	tcase_add_test(tc, test_leads_search_and_filter);
+	tcase_add_test(tc, test_leads_mouse);
 	tcase_add_test(tc, test_table_view_table_and_record);
 	tcase_add_test(tc, test_fit_and_put);
 	suite_add_tcase(s, tc);

@@ -52,6 +52,10 @@ draw_start(void)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
+	/* clicks and the wheel; the terminal keeps selecting text with
+	 * Shift held */
+	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+		  BUTTON5_PRESSED, NULL);
 	curs_set(0);
 	setup_attrs();
 	return 0;
@@ -98,10 +102,33 @@ draw_frame(const struct view_frame *f)
 	refresh();
 }
 
+/* A mouse event as a key: the wheel as arrows, a click with its row. */
+static int
+mouse_key(void)
+{
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK)
+		return 0;
+	if (ev.bstate & BUTTON4_PRESSED)
+		return VK_UP;
+	if (ev.bstate & BUTTON5_PRESSED)
+		return VK_DOWN;
+	if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+		return VK_CLICK | VK_DOUBLE | (ev.y & 0xffff);
+	if (ev.bstate & BUTTON1_CLICKED)
+		return VK_CLICK | (ev.y & 0xffff);
+	return 0;
+}
+
 int
 draw_key(void)
 {
 	int k = getch();
 
+	if (k == KEY_MOUSE) {
+		k = mouse_key();
+		return k ? k : draw_key(); /* other buttons: ignored */
+	}
 	return k == ERR ? -1 : k;
 }

@@ -52,6 +52,8 @@ const struct tui_binding tui_bindings[] = {
 	{ 0, 0, "PgUp PgDn g G", "page, first, last", ACT_VIEW, NULL },
 	{ 0, 0, "Enter", "open the lead (the row, on other screens)",
 	  ACT_VIEW, NULL },
+	{ 0, 0, "mouse", "click selects, double click opens, wheel scrolls",
+	  ACT_VIEW, NULL },
 	{ 0, 0, "/", "search name, phone, e-mail as you type", ACT_VIEW, NULL },
 	{ 0, 0, "f", "filter: estado=E tag=T asignado=EMAIL", ACT_VIEW, NULL },
 	{ 0, 0, "s", "sort: newest first, or by name", ACT_VIEW, NULL },
@@ -284,6 +286,13 @@ screen_key(struct tui *t, int key)
 static void
 on_key(struct tui *t, int key)
 {
+	if ((key & VK_DOUBLE) && t->screen && !t->in_detail && !t->pane_open &&
+	    !t->help && !t->confirm && !t->in_line) {
+		/* a double click on a screen's row: select it, then Enter
+		 * (the leads list opens a lead by itself) */
+		on_key(t, key & ~VK_DOUBLE);
+		key = VK_ENTER;
+	}
 	t->dirty = true;
 	if (t->help) {
 		t->help = false;

@@ -171,6 +171,21 @@ move_to(struct leads_view *v, long to)
 		v->want = LW_MORE;
 }
 
+/* A click on a listed lead selects it; a double click opens it. */
+static enum view_result
+click(struct leads_view *v, int key)
+{
+	int i = VK_ROW(key) - v->list_top;
+	size_t at = v->top + (size_t)i;
+
+	if (i < 0 || i >= v->page_rows || at >= v->n)
+		return VR_HANDLED;
+	move_to(v, (long)at);
+	if (key & VK_DOUBLE)
+		v->want = LW_OPEN;
+	return VR_REDRAW;
+}
+
 enum view_result
 leads_view_key(struct leads_view *v, int key)
 {
@@ -205,7 +220,7 @@ leads_view_key(struct leads_view *v, int key)
 	case 'q':
 		return VR_QUIT;
 	default:
-		return VR_NONE;
+		return key & VK_CLICK ? click(v, key) : VR_NONE;
 	}
 	return VR_REDRAW;
 }
@@ -312,6 +327,7 @@ leads_view_layout(struct leads_view *v, struct view_frame *f)
 	int list_top = 2, list_rows = f->rows - 4, bottom = f->rows - 1;
 
 	v->page_rows = list_rows > 0 ? list_rows : 1;
+	v->list_top = list_top;
 	if (v->sel < v->top)
 		v->top = v->sel;
 	if (v->sel >= v->top + (size_t)v->page_rows)

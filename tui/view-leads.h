@@ -27,6 +27,7 @@ struct leads_view {
 	bool loading;
 	size_t sel, top;
 	int page_rows;     /* list rows on screen, from the last layout */
+	int list_top;      /* the screen row of the first, likewise */
 	struct view_input search;
 	bool in_search;    /* "/" has the keys */
 	struct view_input filter;

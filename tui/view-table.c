@@ -178,7 +178,14 @@ table_view_key(struct table_view *v, int key)
 	case 'g': case VK_HOME: to = 0; break;
 	case 'G': case VK_END: to = n - 1; break;
 	case 'r': v->want_reload = true; return VR_REDRAW;
-	default: return VR_NONE;
+	default:
+		if (!(key & VK_CLICK))
+			return VR_NONE;
+		/* a click on a row selects it (a double click: then Enter) */
+		to = (long)v->top + VK_ROW(key) - v->first_row;
+		if (VK_ROW(key) < v->first_row || to >= n)
+			return VR_HANDLED;
+		break;
 	}
 	if (to >= n)
 		to = n - 1;
@@ -242,6 +249,7 @@ table_view_layout(struct table_view *v, struct view_frame *f, int top,
 		return;
 	}
 	if (v->lines || t->single || !t->ncols) {
+		v->first_row = top;
 		scroll_into_view(v, bottom - top);
 		for (int r = top; r < bottom; r++) {
 			size_t at = v->top + (size_t)(r - top);
@@ -254,6 +262,7 @@ table_view_layout(struct table_view *v, struct view_frame *f, int top,
 		return;
 	}
 	scroll_into_view(v, bottom - top - 1);
+	v->first_row = top + 1;
 	w = st_xcalloc(t->ncols + 1, sizeof(int));
 	widths(t, f->cols, w);
 	view_fill(f, top, VA_HEADER);

@@ -17,6 +17,7 @@ struct table_view {
 	size_t nlines;
 	size_t sel, top;
 	int page_rows;
+	int first_row;      /* the screen row of row top, from the layout */
 	bool loading;
 	bool want_reload;
 	char *message;      /* an error for the bottom line */

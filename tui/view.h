@@ -61,6 +61,12 @@ enum {
 	VK_ESC = 27, VK_TAB = '\t', VK_CTRL_U = 21, VK_CTRL_W = 23,
 };
 
+/* A mouse click on a screen row: VK_CLICK | row (a double click adds
+ * VK_DOUBLE). The wheel arrives as VK_UP and VK_DOWN. */
+#define VK_CLICK 0x100000
+#define VK_DOUBLE 0x200000
+#define VK_ROW(key) ((key) & 0xffff)
+
 void view_frame_init(struct view_frame *f, int rows, int cols);
 void view_frame_release(struct view_frame *f);
 
