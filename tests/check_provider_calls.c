@@ -223,14 +223,17 @@ START_TEST(test_manychat)
 		"{\"type\":\"audio\",\"url\":\"https://cdn.example/a.mp3\"}"));
 	media_ok(&p, id, ST_MEDIA_FILE, "https://cdn.example/ficha.pdf", "");
 	expect_last(MC_SEND, MC_AUTH, MC_DATA(
-		"{\"type\":\"file\",\"url\":\"https://cdn.example/ficha.pdf\"}"));
+		"{\"type\":\"file\","
+		"\"url\":\"https://cdn.example/ficha.pdf\"}"));
 	media_ok(&p, id, ST_MEDIA_VIDEO, "https://cdn.example/tour.mp4", NULL);
 	expect_last(MC_SEND, MC_AUTH, MC_DATA(
-		"{\"type\":\"video\",\"url\":\"https://cdn.example/tour.mp4\"}"));
+		"{\"type\":\"video\","
+		"\"url\":\"https://cdn.example/tour.mp4\"}"));
 	ck_assert_int_eq(st_channel_set_field(&p, id, "presupuesto", "150000",
 					      &err), 0);
 	expect_last("POST /fb/subscriber/setCustomFieldByName", MC_AUTH,
-		    "{\"field_name\":\"presupuesto\",\"field_value\":\"150000\","
+		    "{\"field_name\":\"presupuesto\","
+		    "\"field_value\":\"150000\","
 		    "\"subscriber_id\":\"900000001\"}");
 	ck_assert_int_eq(st_channel_add_tag(&p, id, "caliente", &err), 0);
 	expect_last("POST /fb/subscriber/addTagByName", MC_AUTH,
@@ -267,7 +270,8 @@ START_TEST(test_uchat)
 		 "Frente");
 	snprintf(want, sizeof(want), "{\"data\":{\"content\":{\"messages\":["
 		 "{\"type\":\"image\",\"url\":\"https://cdn.example/p/1.jpg\"},"
-		 "{\"text\":\"Frente\",\"type\":\"text\"}]},\"version\":\"v1\"},"
+		 "{\"text\":\"Frente\",\"type\":\"text\"}]},"
+		 "\"version\":\"v1\"},"
 		 "\"user_ns\":\"%s\"}", id);
 	expect_last("POST /subscriber/send-content", UC_AUTH, want);
 	media_ok(&p, id, ST_MEDIA_FILE, "https://cdn.example/ficha.pdf", NULL);
@@ -317,7 +321,8 @@ START_TEST(test_whatsapp)
 
 	open_prov(&p, "whatsapp");
 	id = contact(&p);
-	media_ok(&p, id, ST_MEDIA_IMAGE, "https://cdn.example/p/1.jpg", "Frente");
+	media_ok(&p, id, ST_MEDIA_IMAGE, "https://cdn.example/p/1.jpg",
+		 "Frente");
 	expect_last(WA_SEND, WA_AUTH, WA_MSG("image", "{\"caption\":\"Frente\","
 		    "\"link\":\"https://cdn.example/p/1.jpg\"}"));
 	media_ok(&p, id, ST_MEDIA_AUDIO, "https://cdn.example/a.mp3", NULL);
@@ -330,8 +335,9 @@ START_TEST(test_whatsapp)
 		    "\"https://cdn.example/f/ficha%20PAL3.pdf?v=2\"}"));
 	media_ok(&p, id, ST_MEDIA_VIDEO, "media:1013859600285441", NULL);
 	expect_last(WA_SEND, WA_AUTH, "{\"messaging_product\":\"whatsapp\","
-		    "\"recipient_type\":\"individual\",\"to\":\"5491155550000\","
-		    "\"type\":\"video\",\"video\":{\"id\":\"1013859600285441\"}}");
+		    "\"recipient_type\":\"individual\","
+		    "\"to\":\"5491155550000\",\"type\":\"video\","
+		    "\"video\":{\"id\":\"1013859600285441\"}}");
 	media_ok(&p, id, ST_MEDIA_FILE, "media:77", NULL);
 	expect_last(WA_SEND, WA_AUTH, WA_MSG("document", "{\"id\":\"77\"}"));
 	/* audio takes no caption: refused before anything is sent */
@@ -396,7 +402,8 @@ START_TEST(test_whatsapp_upload)
 					       &err) == 0, "%s", err.message);
 	ck_assert_ptr_nonnull(mid);
 	f = last_form(&ct);
-	ck_assert(strncmp(ct, "multipart/form-data; boundary=strato-", 37) == 0);
+	ck_assert(strncmp(ct, "multipart/form-data; boundary=strato-",
+			  37) == 0);
 	s = json_dumps(f, JSON_SORT_KEYS | JSON_COMPACT);
 	ck_assert_str_eq(s, "{\"file\":{\"content_type\":\"audio/ogg\","
 			 "\"filename\":\"a.ogg\",\"size\":26},"
@@ -572,12 +579,15 @@ START_TEST(test_mock_validation)
 	open_prov(&p, "uchat");
 	expect_raw(&p, "PUT", "/subscriber/set-user-field-by-name",
 		   "{\"user_ns\":\"f1u1\",\"field_name\":\"zona\","
-		   "\"field_value\":\"x\"}", 422, "The value field is required.");
+		   "\"field_value\":\"x\"}", 422,
+		   "The value field is required.");
 	expect_raw(&p, "POST", "/subscriber/set-user-field-by-name",
-		   "{\"user_ns\":\"f1u1\",\"field_name\":\"zona\",\"value\":\"x\"}",
+		   "{\"user_ns\":\"f1u1\",\"field_name\":\"zona\","
+		   "\"value\":\"x\"}",
 		   405, "Supported methods: PUT.");
 	expect_raw(&p, "POST", "/subscriber/send-content", "{\"user_ns\":"
-		   "\"f1u1\",\"data\":{\"version\":\"v2\",\"content\":{}}}", 422,
+		   "\"f1u1\",\"data\":{\"version\":\"v2\","
+		   "\"content\":{}}}", 422,
 		   "The selected data.version is invalid.");
 	st_provider_close(&p);
 	open_prov(&p, "manychat");
@@ -591,12 +601,14 @@ START_TEST(test_mock_validation)
 	st_provider_close(&p);
 	open_prov(&p, "whatsapp");
 	expect_raw(&p, "POST", WA_PATH "/messages", "{\"messaging_product\":"
-		   "\"whatsapp\",\"to\":\"54911\",\"type\":\"audio\",\"audio\":{"
+		   "\"whatsapp\",\"to\":\"54911\",\"type\":\"audio\","
+		   "\"audio\":{"
 		   "\"link\":\"https://a/x.mp3\",\"caption\":\"c\"}}", 400,
 		   "\"details\":\"Param audio['caption'] is not a valid "
 		   "parameter\"");
 	expect_raw(&p, "POST", WA_PATH "/messages", "{\"messaging_product\":"
-		   "\"whatsapp\",\"to\":\"54911\",\"type\":\"image\",\"image\":{"
+		   "\"whatsapp\",\"to\":\"54911\",\"type\":\"image\","
+		   "\"image\":{"
 		   "\"link\":\"https://a/x.jpg\",\"id\":\"1\"}}", 400,
 		   "\"code\":100");
 	expect_raw(&p, "POST", WA_PATH "/media", "{}", 400,
