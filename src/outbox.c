@@ -31,7 +31,7 @@ struct st_outbox {
 /* A claimed message and what its delivery needs. */
 struct claimed {
 	PGresult *res; /* the claim's row: the strings below point into it */
-	const char *id, *tipo, *contenido, *conv_id, *conv_provider,
+	const char *id, *tipo, *contenido, *media_url, *conv_id, *conv_provider,
 		*conv_external, *lead_id, *nombre, *phone;
 	const char *ids[NCHAN]; /* the lead's wa_id, manychat_id, uchat_id */
 	int attempts;
@@ -149,7 +149,7 @@ claim(struct st_outbox *ob, const char *id, struct claimed *c,
 		"  AND m.direccion = 'SALIENTE' AND m.estado = 'QUEUED'"
 		"  AND (m.next_attempt_at IS NULL OR m.next_attempt_at <= now())"
 		" RETURNING m.id, m.tipo, m.contenido, m.attempts,"
-		"  m.conversation_id)"
+		"  m.conversation_id, m.media_url)"
 		" SELECT m.id, m.tipo, m.contenido, m.attempts, c.id, c.provider,"
 		"  c.external_id, l.id, l.nombre, l.telefono_e164, l.wa_id,"
 		"  l.manychat_id, l.uchat_id, l.opt_out,"
@@ -160,7 +160,8 @@ claim(struct st_outbox *ob, const char *id, struct claimed *c,
 		"    AND xc.canal = 'WHATSAPP'"
 		"    AND coalesce(xc.provider, 'WHATSAPP') = 'WHATSAPP'"
 		"    AND x.direccion = 'ENTRANTE'"
-		"    AND x.created_at > now() - interval '24 hours')"
+		"    AND x.created_at > now() - interval '24 hours'),"
+		"  m.media_url"
 		" FROM m JOIN strato.conversation c ON c.tenant_id = $1"
 		"  AND c.id = m.conversation_id"
 		" JOIN strato.lead l ON l.tenant_id = $1 AND l.id = c.lead_id",
@@ -190,6 +191,7 @@ claim(struct st_outbox *ob, const char *id, struct claimed *c,
 			    PQgetvalue(res, 0, 10 + i);
 	c->opt_out = st_db_bool(res, 0, 13);
 	c->in_window = st_db_bool(res, 0, 14);
+	c->media_url = PQgetisnull(res, 0, 15) ? NULL : PQgetvalue(res, 0, 15);
 	return 0;
 }
 
@@ -266,6 +268,25 @@ contact_for(struct st_outbox *ob, const struct claimed *c, int chan,
 	return 0;
 }
 
+/* The media kind of a message with a link, or -1. */
+static int
+media_kind(const struct claimed *c)
+{
+	static const struct {
+		const char *tipo;
+		enum st_media_kind kind;
+	} kinds[] = {
+		{ "IMAGE", ST_MEDIA_IMAGE }, { "AUDIO", ST_MEDIA_AUDIO },
+		{ "VIDEO", ST_MEDIA_VIDEO }, { "FILE", ST_MEDIA_FILE },
+		{ "DOCUMENT", ST_MEDIA_FILE },
+	};
+
+	for (size_t i = 0; c->media_url && i < ST_ARRAY_SIZE(kinds); i++)
+		if (strcmp(c->tipo, kinds[i].tipo) == 0)
+			return (int)kinds[i].kind;
+	return -1;
+}
+
 /* Send the claimed message and decide; no database work here. */
 static void
 send_claimed(struct st_outbox *ob, const struct claimed *c, struct verdict *v)
@@ -280,8 +301,9 @@ send_claimed(struct st_outbox *ob, const struct claimed *c, struct verdict *v)
 		set_verdict(v, "FAILED", NULL, "the lead opted out of messages");
 		return;
 	}
-	if (strcmp(c->tipo, "TEXT") != 0) {
-		set_verdict(v, "FAILED", NULL, "only TEXT messages go out "
+	if (strcmp(c->tipo, "TEXT") != 0 && media_kind(c) < 0) {
+		set_verdict(v, "FAILED", NULL, "only text and media (an image, "
+			    "audio, video or file with its link) go out "
 			    "through the outbox");
 		return;
 	}
@@ -309,8 +331,12 @@ send_claimed(struct st_outbox *ob, const struct claimed *c, struct verdict *v)
 			    "an approved template may go");
 		return;
 	}
-	if (st_channel_ops(channels[chan])->send_text(&ob->prov[chan],
-	    v->contact, c->contenido, &sr, &err) == 0) {
+	if ((strcmp(c->tipo, "TEXT") == 0 ?
+	     st_channel_ops(channels[chan])->send_text(&ob->prov[chan],
+		v->contact, c->contenido, &sr, &err) :
+	     st_channel_send_media(&ob->prov[chan], v->contact,
+		(enum st_media_kind)media_kind(c), c->media_url,
+		*c->contenido ? c->contenido : NULL, &sr, &err)) == 0) {
 		set_verdict(v, "SENT", NULL, NULL);
 		v->external_id = sr.message_id ? st_xstrdup(sr.message_id) : NULL;
 		st_send_result_release(&sr);

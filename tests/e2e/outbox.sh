@@ -102,6 +102,18 @@ expect_eq "$(sends 5491141110001)" "3" "three at the mock in all"
 run "$ETL" --db "$SVC" outbox run --json
 expect_eq "$(json "j['sent']"):$(sends 5491141110001)" "0:3" "a second run sends nothing again"
 
+# --- media by link ----------------------------------------------------------------
+aconv=$(sql $db "SELECT id FROM strato.conversation WHERE lead_id = '$ana' AND provider = 'WHATSAPP' ORDER BY created_at LIMIT 1")
+sql $db "INSERT INTO strato.message (tenant_id, conversation_id, direccion, contenido, tipo, media_url, estado)
+	SELECT tenant_id, '$aconv', 'SALIENTE', 'El plano', 'IMAGE', 'https://example.com/plano.jpg', 'QUEUED'
+	FROM strato.lead WHERE id = '$ana'" >/dev/null
+run "$ETL" --db "$SVC" outbox run --tenant sur --json
+expect_eq "$(json "j['sent']")" "1" "an image message sent"
+mock_requests
+expect_eq "$(json "[(r['json']['type'], r['json']['image']) for r in j if (r['json'] or {}).get('type') == 'image']")" \
+	"[('image', {'link': 'https://example.com/plano.jpg', 'caption': 'El plano'})]" \
+	"as a WhatsApp image by link, with its caption"
+
 # --- the 24-hour window ------------------------------------------------------
 beto=$(lead "Beto" "+54 9 11 4111-0002")
 run "$STRATO" --db "$ADM" send fichas "$beto" A --json
