@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit-internal.h"
 #include "db-internal.h"
 #include "strato/audit.h"
 #include "strato/tenant.h"
@@ -127,4 +128,38 @@ cleanup:
 	}
 	PQclear(res);
 	return ret;
+}
+
+int
+st_audit_rows(struct st_db *db, const char *tenant_id, const char *action,
+	      const char *entity, const char *sql, int nparams,
+	      const char *const *params, char **id_out, PGresult **keep,
+	      struct st_error *err)
+{
+	PGresult *res = st_db_query(db, sql, nparams, params, err);
+	int n, last;
+
+	if (keep)
+		*keep = NULL;
+	if (!res)
+		return -1;
+	n = PQntuples(res);
+	last = PQnfields(res) - 1;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(PQgetvalue(res, i, last), "{}") == 0)
+			continue;
+		if (st_audit_add(db, tenant_id, action, entity,
+				 PQgetvalue(res, i, 0),
+				 PQgetvalue(res, i, last), err) < 0) {
+			PQclear(res);
+			return -1;
+		}
+	}
+	if (id_out && n > 0)
+		*id_out = st_db_dup(res, 0, 0);
+	if (keep)
+		*keep = res;
+	else
+		PQclear(res);
+	return n;
 }

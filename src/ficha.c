@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit-internal.h"
 #include "db-internal.h"
 #include "strato/audit.h"
 #include "strato/ficha.h"
@@ -133,24 +134,6 @@ st_ficha_sent_release(struct st_ficha_sent *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Run a write returning (id, diff); audit it; *id_out gets the id. */
-static int
-insert_audited(struct st_db *db, const char *tenant_id, const char *action,
-	       const char *entity, const char *sql, int np,
-	       const char *const *params, char **id_out, struct st_error *err)
-{
-	PGresult *res = st_db_query(db, sql, np, params, err);
-	int ret = -1;
-
-	if (!res)
-		return -1;
-	*id_out = st_db_dup(res, 0, 0);
-	ret = st_audit_add(db, tenant_id, action, entity, *id_out,
-			   PQgetvalue(res, 0, 1), err);
-	PQclear(res);
-	return ret;
-}
-
 /* The lead must exist and accept messages. */
 static int
 check_lead(struct st_db *db, const char *tenant_id, const char *lead_id,
@@ -225,13 +208,13 @@ conversation_for(struct st_db *db, const char *tenant_id, const char *lead_id,
 	}
 	PQclear(res);
 	out->conversation_new = true;
-	return insert_audited(db, tenant_id, "conversation.create",
+	return st_audit_rows(db, tenant_id, "conversation.create",
 		"conversation",
 		"WITH n AS (INSERT INTO strato.conversation (tenant_id, lead_id,"
 		"  canal) VALUES ($1, $2, 'WHATSAPP') RETURNING *)"
 		" SELECT n.id, strato.jsonb_diff(NULL, to_jsonb(n))::text"
 		" FROM n",
-		2, p, &out->conversation_id, err);
+		2, p, &out->conversation_id, NULL, err) < 0 ? -1 : 0;
 }
 
 int
@@ -249,7 +232,7 @@ st_ficha_send(struct st_db *db, const char *tenant_id, const char *lead_id,
 	    conversation_for(db, tenant_id, lead_id, out, err) < 0)
 		goto cleanup;
 	for (size_t i = 0; i < n; i++)
-		if (insert_audited(db, tenant_id, "message.queue", "message",
+		if (st_audit_rows(db, tenant_id, "message.queue", "message",
 			"WITH n AS (INSERT INTO strato.message (tenant_id,"
 			"  conversation_id, direccion, contenido, tipo, estado)"
 			"  VALUES ($1, $2, 'SALIENTE', $3, 'TEXT', 'QUEUED')"
@@ -257,7 +240,7 @@ st_ficha_send(struct st_db *db, const char *tenant_id, const char *lead_id,
 			" SELECT n.id, strato.jsonb_diff(NULL, to_jsonb(n))::text"
 			" FROM n", 3, (const char *const[]){ tenant_id,
 			out->conversation_id, out->items[i].contenido },
-			&out->items[i].message_id, err) < 0)
+			&out->items[i].message_id, NULL, err) < 0)
 			goto cleanup;
 	ret = st_tenant_commit(db, err);
 cleanup:

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit-internal.h"
 #include "db-internal.h"
 #include "ingest-internal.h"
 #include "strato/audit.h"
@@ -36,31 +37,6 @@ id_column(enum st_ingest_source s)
 {
 	return s == ST_INGEST_MANYCHAT ? "manychat_id"
 	     : s == ST_INGEST_UCHAT ? "uchat_id" : "wa_id";
-}
-
-/* Run sql returning (id, diff); audit unless the diff is empty. */
-static int
-write_audited(struct st_db *db, const char *tenant_id, const char *action,
-	      const char *entity, const char *sql, int np,
-	      const char *const *params, char **id_out, struct st_error *err)
-{
-	PGresult *res = st_db_query(db, sql, np, params, err);
-	int ret = -1;
-
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
-		return 0;
-	}
-	if (id_out)
-		*id_out = st_db_dup(res, 0, 0);
-	ret = strcmp(PQgetvalue(res, 0, 1), "{}") == 0 ? 0
-		: st_audit_add(db, tenant_id, action, entity,
-			       PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-			       err);
-	PQclear(res);
-	return ret;
 }
 
 /* The first lead with the channel id, else with the phone; *id NULL: none. */
@@ -124,8 +100,8 @@ upsert_lead(struct st_db *db, const struct ing_tenant *t,
 			" SELECT n.id, strato.jsonb_diff(to_jsonb(o) -"
 			" 'last_activity_at', to_jsonb(n) - 'last_activity_at')"
 			"::text FROM n, o", id_column(s));
-		ret = write_audited(db, t->id, "lead.update", "lead", sql, 8,
-				    p, NULL, err);
+		ret = st_audit_rows(db, t->id, "lead.update", "lead", sql, 8,
+				    p, NULL, NULL, err);
 	} else {
 		sql = st_xasprintf("WITH n AS (INSERT INTO strato.lead"
 			" (tenant_id, %s, telefono_e164, telefono, email,"
@@ -134,8 +110,8 @@ upsert_lead(struct st_db *db, const struct ing_tenant *t,
 			" $7, $8, now()) RETURNING * ) SELECT n.id,"
 			" strato.jsonb_diff(NULL, to_jsonb(n))::text FROM n,"
 			" (SELECT $2::text) x", id_column(s));
-		ret = write_audited(db, t->id, "lead.create", "lead", sql, 8,
-				    p, &n->lead_id, err);
+		ret = st_audit_rows(db, t->id, "lead.create", "lead", sql, 8,
+				    p, &n->lead_id, NULL, err);
 		n->lead_new = true;
 	}
 	free(sql);
@@ -167,14 +143,14 @@ open_conversation(struct st_db *db, const char *tenant_id,
 			2, (const char *const[]){ tenant_id, n->conv_id }, err);
 	}
 	PQclear(res);
-	return write_audited(db, tenant_id, "conversation.create",
+	return st_audit_rows(db, tenant_id, "conversation.create",
 		"conversation", "WITH n AS (INSERT INTO strato.conversation"
 		" (tenant_id, lead_id, canal, provider, external_id,"
 		" assistant_id) VALUES ($1, $2, $3, $4, $5, (SELECT id FROM"
 		" strato.assistant WHERE tenant_id = $1 AND is_active ORDER BY"
 		" created_at, id LIMIT 1)) RETURNING *) SELECT n.id,"
 		" strato.jsonb_diff(NULL, to_jsonb(n))::text FROM n",
-		5, p, &n->conv_id, err);
+		5, p, &n->conv_id, NULL, err);
 }
 
 /* "{"a","b"}": a text[] literal of the zones. */
@@ -232,7 +208,7 @@ save_prefs(struct st_db *db, const char *tenant_id, const char *lead_id,
 
 	if (pr->ambientes)
 		snprintf(amb, sizeof(amb), "%d", pr->ambientes);
-	ret = write_audited(db, tenant_id, "lead.update", "lead",
+	ret = st_audit_rows(db, tenant_id, "lead.update", "lead",
 		"WITH o AS (SELECT * FROM strato.lead WHERE tenant_id = $1 AND"
 		" id = $2 FOR UPDATE), n AS (UPDATE strato.lead l SET"
 		" operacion = coalesce($3, l.operacion), tipo_propiedad ="
@@ -249,7 +225,7 @@ save_prefs(struct st_db *db, const char *tenant_id, const char *lead_id,
 		9, (const char *const[]){ tenant_id, lead_id, pr->operacion,
 		pr->tipo_propiedad, zl, pr->presupuesto_min,
 		pr->presupuesto_max, pr->moneda, amb[0] ? amb : NULL },
-		NULL, err);
+		NULL, NULL, err);
 	free(zl);
 	return ret;
 }
@@ -279,7 +255,7 @@ store_message(struct st_db *db, const struct ing_tenant *t,
 	PQclear(res);
 	if (upsert_lead(db, t, s, m, n, err) < 0 ||
 	    open_conversation(db, t->id, s, m, n, err) < 0 ||
-	    write_audited(db, t->id, "message.receive", "message",
+	    st_audit_rows(db, t->id, "message.receive", "message",
 		"WITH n AS (INSERT INTO strato.message (tenant_id,"
 		" conversation_id, direccion, contenido, tipo, external_id,"
 		" estado, created_at) VALUES ($1, $2, 'ENTRANTE', $3, $4, $5,"
@@ -287,7 +263,7 @@ store_message(struct st_db *db, const struct ing_tenant *t,
 		" RETURNING *) SELECT n.id, strato.jsonb_diff(NULL,"
 		" to_jsonb(n))::text FROM n", 6, (const char *const[]){ t->id,
 		n->conv_id, m->texto, m->tipo, m->external_id, m->timestamp },
-		NULL, err) < 0 ||
+		NULL, NULL, err) < 0 ||
 	    st_db_run(db, "UPDATE strato.conversation c SET last_message_at ="
 		" (SELECT max(created_at) FROM strato.message m WHERE"
 		" m.tenant_id = $1 AND m.conversation_id = $2) WHERE"
@@ -317,7 +293,7 @@ apply_status(struct st_db *db, const char *tenant_id,
 {
 	char *id = NULL;
 	PGresult *res = NULL;
-	int ret = write_audited(db, tenant_id, "message.status", "message",
+	int ret = st_audit_rows(db, tenant_id, "message.status", "message",
 		"WITH o AS (SELECT * FROM strato.message WHERE tenant_id = $1"
 		" AND external_id = $2 AND direccion = 'SALIENTE' FOR UPDATE),"
 		" n AS (UPDATE strato.message m SET estado = $3, error_code ="
@@ -330,7 +306,7 @@ apply_status(struct st_db *db, const char *tenant_id,
 		" RETURNING m.*) SELECT n.id,"
 		" strato.jsonb_diff(to_jsonb(o), to_jsonb(n))::text FROM n, o",
 		5, (const char *const[]){ tenant_id, st->external_id,
-		st->estado, st->error_code, st->error_message }, &id, err);
+		st->estado, st->error_code, st->error_message }, &id, NULL, err);
 
 	if (ret < 0)
 		return -1;
@@ -373,7 +349,7 @@ queue_text(struct st_db *db, const char *tenant_id, const char *conv_id,
 {
 	char *id = NULL;
 
-	if (write_audited(db, tenant_id, "message.queue", "message",
+	if (st_audit_rows(db, tenant_id, "message.queue", "message",
 		"WITH n AS (INSERT INTO strato.message (tenant_id,"
 		" conversation_id, direccion, contenido, tipo, estado,"
 		" created_at) VALUES ($1, $2, 'SALIENTE', $3, 'TEXT', 'QUEUED',"
@@ -381,7 +357,7 @@ queue_text(struct st_db *db, const char *tenant_id, const char *conv_id,
 		" strato.jsonb_diff(NULL,"
 		" to_jsonb(n))::text FROM n", 3,
 		(const char *const[]){ tenant_id, conv_id, text }, &id,
-		err) < 0)
+		NULL, err) < 0)
 		return -1;
 	if (ids->n < sizeof(ids->v) / sizeof(ids->v[0]))
 		ids->v[ids->n++] = id;

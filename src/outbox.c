@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit-internal.h"
 #include "db-internal.h"
 #include "strato/audit.h"
 #include "strato/outbox.h"
@@ -357,28 +358,6 @@ send_claimed(struct st_outbox *ob, const struct claimed *c, struct verdict *v)
 	st_send_result_release(&sr);
 }
 
-/* Run sql (returning id and diff, or nothing) and audit its row. */
-static int
-audited(struct st_db *db, const char *tenant_id, const char *action,
-	const char *entity, const char *sql, int n, const char *const *p,
-	PGresult **keep, struct st_error *err)
-{
-	PGresult *res = st_db_query(db, sql, n, p, err);
-	int ret = 0;
-
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 1)
-		ret = st_audit_add(db, tenant_id, action, entity,
-				   PQgetvalue(res, 0, 0),
-				   PQgetvalue(res, 0, PQnfields(res) - 1), err);
-	if (keep && ret == 0)
-		*keep = res;
-	else
-		PQclear(res);
-	return ret;
-}
-
 /* The contact id found for a lead, kept on it for the next message. */
 static const char *const lead_contact_sql[NCHAN] = {
 #define LEAD_CONTACT(col) \
@@ -411,7 +390,7 @@ record(struct st_outbox *ob, const struct claimed *c, const struct verdict *v,
 		 3600);
 	if (st_tenant_begin(ob->db, t, err) < 0)
 		return -1;
-	if (audited(ob->db, t, "message.send", "message",
+	if (st_audit_rows(ob->db, t, "message.send", "message",
 		"WITH o AS (SELECT to_jsonb(m) AS j FROM strato.message m"
 		"  WHERE m.tenant_id = $1 AND m.id = $2),"
 		" n AS (UPDATE strato.message m SET estado = $3,"
@@ -425,7 +404,7 @@ record(struct st_outbox *ob, const struct claimed *c, const struct verdict *v,
 		" SELECT n.id, " ST_SQL_TS("n.next_attempt_at") ","
 		"  strato.jsonb_diff((SELECT j FROM o), to_jsonb(n))::text FROM n",
 		7, (const char *const[]){ t, c->id, v->estado, v->external_id,
-		v->code, v->error, backoff }, &row, err) < 0)
+		v->code, v->error, backoff }, NULL, &row, err) < 0)
 		goto cleanup;
 	if (prov && strcmp(v->estado, "SENT") == 0 &&
 	    st_db_run(ob->db, "UPDATE strato.conversation SET"
@@ -438,9 +417,9 @@ record(struct st_outbox *ob, const struct claimed *c, const struct verdict *v,
 		goto cleanup;
 	if (prov && v->contact && !c->ids[v->chan] &&
 	    strcmp(v->estado, "SENT") == 0 &&
-	    audited(ob->db, t, "lead.contact", "lead", lead_contact_sql[v->chan],
-		    3, (const char *const[]){ t, c->lead_id, v->contact },
-		    NULL, err) < 0)
+	    st_audit_rows(ob->db, t, "lead.contact", "lead",
+		    lead_contact_sql[v->chan], 3, (const char *const[]){ t, c->lead_id, v->contact },
+		    NULL, NULL, err) < 0)
 		goto cleanup;
 	if (st_tenant_commit(ob->db, err) < 0)
 		goto cleanup;
@@ -603,7 +582,7 @@ st_outbox_requeue(struct st_db *db, const char *tenant_id,
 
 	if (st_tenant_begin(db, tenant_id, err) < 0)
 		return -1;
-	if (audited(db, tenant_id, "message.requeue", "message",
+	if (st_audit_rows(db, tenant_id, "message.requeue", "message",
 		"WITH o AS (SELECT to_jsonb(m) AS j FROM strato.message m"
 		"  WHERE m.tenant_id = $1 AND m.id = $2),"
 		" n AS (UPDATE strato.message m SET estado = 'QUEUED',"
@@ -614,7 +593,7 @@ st_outbox_requeue(struct st_db *db, const char *tenant_id,
 		"  'FAILED') RETURNING m.*)"
 		" SELECT n.id, strato.jsonb_diff((SELECT j FROM o),"
 		"  to_jsonb(n))::text FROM n", 2,
-		(const char *const[]){ tenant_id, message_id }, &res, err) < 0)
+		(const char *const[]){ tenant_id, message_id }, NULL, &res, err) < 0)
 		goto cleanup;
 	if (PQntuples(res) == 0) {
 		st_error_set(err, ST_ESTATE, "message \"%s\" is not an outbound "

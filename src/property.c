@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit-internal.h"
 #include "db-internal.h"
 #include "strato/audit.h"
 #include "strato/property.h"
@@ -429,28 +430,19 @@ cleanup:
 	return ret;
 }
 
-/* Run a write returning (id, diff) and audit it; *id_out gets the id. */
+/* A property write audited; no row is a property that does not exist. */
 static int
-write_audited(struct st_db *db, const char *tenant_id, const char *action,
-	      const char *sql, int nparams, const char *const *params,
-	      char **id_out, struct st_error *err)
+property_write(struct st_db *db, const char *tenant_id, const char *action,
+	       const char *sql, int nparams, const char *const *params,
+	       char **id_out, struct st_error *err)
 {
-	PGresult *res = st_db_query(db, sql, nparams, params, err);
-	int ret = -1;
+	int n = st_audit_rows(db, tenant_id, action, "property", sql, nparams,
+			      params, id_out, NULL, err);
 
-	if (!res)
-		return -1;
-	if (PQntuples(res) == 0) {
+	if (n == 0)
 		st_error_set(err, ST_ENOTFOUND, "property \"%s\" does not exist",
 			     params[1]);
-		goto cleanup;
-	}
-	*id_out = st_db_dup(res, 0, 0);
-	ret = st_audit_add(db, tenant_id, action, "property", *id_out,
-			   PQgetvalue(res, 0, 1), err);
-cleanup:
-	PQclear(res);
-	return ret;
+	return n > 0 ? 0 : -1;
 }
 
 /*
@@ -472,7 +464,7 @@ st_property_create(struct st_db *db, const char *tenant_id,
 	v[0] = tenant_id;
 	if (st_tenant_begin(db, tenant_id, err) < 0)
 		return -1;
-	if (write_audited(db, tenant_id, "property.create",
+	if (property_write(db, tenant_id, "property.create",
 		"WITH n AS (INSERT INTO strato.property (tenant_id, codigo,"
 		"  titulo, descripcion, precio, moneda, operacion, tipo, zona,"
 		"  direccion, ambientes, dormitorios, banos, superficie_m2, url,"
@@ -528,7 +520,7 @@ st_property_update(struct st_db *db, const char *tenant_id, const char *ref,
 	v[1] = id = st_property_resolve(db, tenant_id, ref, err);
 	if (!id)
 		goto cleanup;
-	if (write_audited(db, tenant_id, "property.update",
+	if (property_write(db, tenant_id, "property.update",
 		"WITH o AS (SELECT * FROM strato.property"
 		"  WHERE tenant_id = $1 AND id = $2 FOR UPDATE),"
 		" n AS (UPDATE strato.property p SET"
@@ -585,7 +577,7 @@ st_property_delete(struct st_db *db, const char *tenant_id, const char *ref,
 	v[1] = st_property_resolve(db, tenant_id, ref, err);
 	if (!v[1])
 		goto cleanup;
-	if (write_audited(db, tenant_id, "property.delete",
+	if (property_write(db, tenant_id, "property.delete",
 		"WITH d AS (DELETE FROM strato.property"
 		"  WHERE tenant_id = $1 AND id = $2 RETURNING *)"
 		" SELECT d.id,"

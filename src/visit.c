@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit-internal.h"
 #include "db-internal.h"
 #include "strato/audit.h"
 #include "strato/property.h"
@@ -178,30 +179,6 @@ visit_fetch(struct st_db *db, const char *tenant_id, const char *id,
 	return ret;
 }
 
-/*
- * Run a statement returning (id, diff) rows and audit each under action
- * and entity; *id_out (may be NULL) gets the first id.
- */
-static int
-audited(struct st_db *db, const char *tenant_id, const char *action,
-	const char *entity, const char *sql, int np, const char *const *params,
-	char **id_out, struct st_error *err)
-{
-	PGresult *res = st_db_query(db, sql, np, params, err);
-	int ret = 0;
-
-	if (!res)
-		return -1;
-	for (int i = 0; i < PQntuples(res) && ret == 0; i++)
-		ret = st_audit_add(db, tenant_id, action, entity,
-				   PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-				   err);
-	if (id_out && PQntuples(res) > 0)
-		*id_out = st_db_dup(res, 0, 0);
-	PQclear(res);
-	return ret;
-}
-
 /* Parse a WHEN for the server: *kind is its st_when. */
 static int
 when_arg(const char *name, const char *s, char *buf, size_t n,
@@ -300,7 +277,7 @@ static int
 promote_lead(struct st_db *db, const char *tenant_id, const char *lead_id,
 	     struct st_error *err)
 {
-	return audited(db, tenant_id, "lead.update", "lead",
+	return st_audit_rows(db, tenant_id, "lead.update", "lead",
 		"WITH o AS (SELECT * FROM strato.lead WHERE tenant_id = $1"
 		"  AND id = $2 AND estado IN ('NUEVO', 'CONTACTADO',"
 		"  'CALIFICADO') FOR UPDATE),"
@@ -309,7 +286,7 @@ promote_lead(struct st_db *db, const char *tenant_id, const char *lead_id,
 		"  RETURNING l.*)"
 		" SELECT n.id, strato.jsonb_diff(to_jsonb(o), to_jsonb(n))::text"
 		" FROM o JOIN n USING (tenant_id, id)", 2,
-		(const char *const[]){ tenant_id, lead_id }, NULL, err);
+		(const char *const[]){ tenant_id, lead_id }, NULL, NULL, err);
 }
 
 /* The instant of when, as ISO 8601 text, into *out. */
@@ -385,7 +362,7 @@ st_visit_schedule(struct st_db *db, const char *tenant_id,
 	if (agent && !spec->force &&
 	    check_clash(db, tenant_id, agent, fecha, err) < 0)
 		goto cleanup;
-	if (audited(db, tenant_id, "visit.schedule", "event",
+	if (st_audit_rows(db, tenant_id, "visit.schedule", "event",
 		"WITH n AS (INSERT INTO strato.event (tenant_id, lead_id,"
 		"  user_id, property_id, tipo, titulo, fecha)"
 		"  SELECT $1, $2, $3, p.id, 'VISITA', 'Visita: ' || p.titulo,"
@@ -394,7 +371,7 @@ st_visit_schedule(struct st_db *db, const char *tenant_id,
 		" SELECT n.id, strato.jsonb_diff(NULL, to_jsonb(n))::text"
 		" FROM n",
 		5, (const char *const[]){ tenant_id, spec->lead_id, agent, prop,
-		fecha }, &id, err) < 0 ||
+		fecha }, &id, NULL, err) < 0 ||
 	    promote_lead(db, tenant_id, spec->lead_id, err) < 0 ||
 	    visit_fetch(db, tenant_id, id, out, err) < 0)
 		goto cleanup;
@@ -487,7 +464,7 @@ close_visit(struct st_db *db, const char *tenant_id, const char *id,
 				cancel ? "cancelled" : "marked done");
 		goto cleanup;
 	}
-	if (audited(db, tenant_id, cancel ? "visit.cancel" : "visit.done",
+	if (st_audit_rows(db, tenant_id, cancel ? "visit.cancel" : "visit.done",
 		    "event", cancel ?
 		    "WITH o AS (SELECT * FROM strato.event WHERE tenant_id = $1"
 		    "  AND id = $2), n AS (UPDATE strato.event e SET"
@@ -501,7 +478,7 @@ close_visit(struct st_db *db, const char *tenant_id, const char *id,
 		    "  AND e.id = o.id RETURNING e.*)"
 		    " SELECT n.id, strato.jsonb_diff(to_jsonb(o), to_jsonb(n))"
 		    "::text FROM o JOIN n USING (tenant_id, id)", 2, p, NULL,
-		    err) < 0 || visit_fetch(db, tenant_id, id, out, err) < 0)
+		    NULL, err) < 0 || visit_fetch(db, tenant_id, id, out, err) < 0)
 		goto cleanup;
 	ret = st_tenant_commit(db, err);
 cleanup:
