@@ -26,6 +26,7 @@ static const struct {
 	{ "export", etl_export, "export leads as CSV or JSON lines" },
 	{ "ingest", etl_ingest, "take webhook events (manychat | uchat | "
 	  "whatsapp)" },
+	{ "campaigns", etl_campaigns, "send the due campaigns (run)" },
 };
 
 static void

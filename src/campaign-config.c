@@ -31,7 +31,9 @@ static const char *const message_keys[] = { "text", "template", NULL };
 static const char *const template_keys[] = {
 	"nombre", "idioma", "variables", NULL,
 };
-static const char *const voice_keys[] = { "enabled", "voice_id", NULL };
+static const char *const voice_keys[] = {
+	"enabled", "voice_id", "fallback", NULL,
+};
 static const char *const throttle_keys[] = { "per_minute", NULL };
 static const char *const window_keys[] = {
 	"start", "end", "timezone", "days", NULL,
@@ -319,6 +321,10 @@ check_voice(json_t *config, struct st_error *err)
 	if (en && !json_is_boolean(en))
 		return bad(err, "config.voice.enabled",
 			   "must be true or false");
+	en = json_object_get(v, "fallback");
+	if (en && !json_is_boolean(en))
+		return bad(err, "config.voice.fallback",
+			   "must be true or false");
 	return 0;
 }
 
@@ -479,6 +485,7 @@ static const struct {
 	{ "message.template.variables", SET_LIST },
 	{ "voice.enabled", SET_BOOL },
 	{ "voice.voice_id", SET_STR },
+	{ "voice.fallback", SET_BOOL },
 	{ "throttle.per_minute", SET_INT },
 	{ "window.start", SET_STR },
 	{ "window.end", SET_STR },

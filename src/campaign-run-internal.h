@@ -1,0 +1,117 @@
+/*
+ * campaign-run-internal.h - what the parts of the campaign engine share:
+ * campaign-run.c (the order of things), campaign-run-ledger.c (all of its
+ * SQL), campaign-run-send.c (the send loop on curl multi) and
+ * campaign-run-voice.c (synthesis and its cache).
+ */
+#ifndef STRATO_CAMPAIGN_RUN_INTERNAL_H
+#define STRATO_CAMPAIGN_RUN_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "strato/campaign-run.h"
+#include "strato/provider.h"
+
+/* The campaign being run, as read when it started. */
+struct cr_campaign {
+	char *tenant_id;
+	char *id;
+	char *nombre;
+	char *tipo;
+	char *estado;
+	int occurrence;
+	json_t *config;
+	const char *channel;  /* config.channel (borrowed) */
+	const char *text;     /* config.message.text, or NULL */
+	json_t *tpl;          /* config.message.template (borrowed), or NULL */
+	bool voice;           /* config.voice.enabled */
+	bool voice_fallback;  /* config.voice.fallback: text alone on failure */
+	char *voice_id;       /* config's, else the assistant's, or NULL */
+	char *since;          /* OPORTUNIDADES: properties published after */
+	double per_second;    /* config.throttle.per_minute / 60, or 0 */
+	bool integration;     /* the channel's integration is active */
+};
+
+/* A claimed ledger row (SENDING), with what sending it needs. */
+struct cr_row {
+	char *id;
+	char *lead_id;
+	int attempts;
+	json_t *vars;       /* the snapshot: personalisation values */
+	char *phone;        /* E.164, or NULL */
+	char *channel_id;   /* the lead's id in the channel, or NULL */
+	bool gone;          /* opted out or deleted since the start */
+	bool in_window;     /* wrote to us in the last 24 hours */
+};
+
+/* What a row becomes, recorded in batches. */
+struct cr_result {
+	const char *estado;  /* SENT, FAILED, SKIPPED, UNKNOWN, PENDING */
+	const char *reason;  /* or NULL */
+	char *row_id;
+	char *message_id;
+	char *code;
+	char *message;
+	long retry_ms;       /* PENDING: wait before the next attempt */
+	bool release;        /* PENDING without an attempt (not started) */
+	int voice_chars;
+	bool voice_cached;
+};
+
+void cr_campaign_release(struct cr_campaign *c);
+void cr_row_release(struct cr_row *r);
+
+/* campaign-run-ledger.c */
+int cr_due(struct st_db *db, const char *tenant_id, const char *ref,
+	   json_t **out, struct st_error *err);
+int cr_lock(struct st_db *db, const char *tenant_id, const char *id,
+	    bool *got, struct st_error *err);
+void cr_unlock(struct st_db *db, const char *tenant_id, const char *id);
+int cr_start(struct st_db *db, const struct st_campaign_run_opts *o,
+	     const char *tenant_id, const char *id, struct cr_campaign *c,
+	     struct st_campaign_report *r, struct st_error *err);
+int cr_claim(struct st_db *db, const struct cr_campaign *c, int limit,
+	     struct cr_row **rows, int *n, struct st_error *err);
+int cr_record(struct st_db *db, const struct cr_campaign *c,
+	      struct cr_result *res, size_t n, struct st_error *err);
+int cr_estado(struct st_db *db, const struct cr_campaign *c, char **estado,
+	      struct st_error *err);
+int cr_next_retry(struct st_db *db, const struct cr_campaign *c,
+		  double *seconds, struct st_error *err);
+int cr_finish(struct st_db *db, struct cr_campaign *c, const char *stop,
+	      const char *last_error, struct st_campaign_report *r,
+	      struct st_error *err);
+
+/* campaign-run-send.c */
+int cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
+		struct cr_campaign *c, double t0, long long *budget,
+		struct st_campaign_report *r, const char **stop,
+		char **last_error,
+		struct st_error *err);
+double cr_now(void);
+
+/* campaign-run-voice.c */
+struct cr_voice {
+	struct st_provider p;
+	bool open;
+	char *cache_dir;
+	char *media_base_url;
+	char *model_id;
+	char *format;
+};
+
+int cr_voice_open(struct st_db *db, const struct st_campaign_run_opts *o,
+		  const char *tenant_id, struct cr_voice *v,
+		  struct st_error *err);
+void cr_voice_close(struct cr_voice *v);
+/*
+ * The audio of text in voice_id: *url its link under the media base URL
+ * (a new string), *chars what was paid for (0 on a cache hit).
+ */
+int cr_voice_get(struct st_db *db, struct cr_voice *v, const char *tenant_id,
+		 const char *voice_id, const char *text, char **url,
+		 int *chars, bool *cached, struct st_error *err);
+
+#endif

@@ -1,0 +1,847 @@
+/*
+ * campaign-run-send.c - the send loop of one campaign run: claim a few
+ * rows, make each one's message, send them concurrently on curl multi,
+ * record every answer.
+ *
+ * At most `concurrency` rows are claimed and not yet recorded at any
+ * time, so a runner killed mid-batch leaves at most that many rows
+ * SENDING (UNKNOWN for the next run). Requests start only when the
+ * provider account's token bucket (the integration's max_per_second,
+ * else WhatsApp's 80, ManyChat's 25, UChat's 10 per second) and the
+ * campaign's (throttle.per_minute) both have a token. Outcomes are
+ * recorded in batches: at most 64, or after 50 ms, or when nothing is in
+ * flight. Each lead gets one message, plus its voice note when the
+ * campaign has a voice: the pair limit of WhatsApp (a burst of about 45
+ * to one recipient) is not reached within a campaign.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "campaign-run-internal.h"
+#include "strato/http.h"
+#include "strato/match.h"
+#include "strato/personalize.h"
+#include "strato/send-async.h"
+#include "strato/util.h"
+
+#define FLUSH_MAX 64
+#define FLUSH_SECONDS 0.05
+#define CHECK_SECONDS 0.5
+#define WAIT_RETRY_MAX 30.0
+#define MATCH_SHOWN 3
+
+/* One row on its way: its message, and which part of it goes next. */
+struct job {
+	struct cr_row row;
+	char *contact;
+	char *text;         /* the rendered text, or NULL */
+	char **params;      /* the template's rendered variables */
+	size_t nparams;
+	bool use_template;
+	char *audio_url;    /* the voice note to send after the text */
+	int voice_chars;
+	bool voice_cached;
+	const char *ok_reason; /* e.g. voice_fallback, kept when SENT */
+	char *ok_message;
+	int stage;          /* 0: the message, 1: the voice note */
+	char *message_id;   /* of the message, once accepted */
+	struct job *next;
+};
+
+struct bucket {
+	double rate;  /* tokens per second; 0: no limit */
+	double burst;
+	double tokens;
+	double last;
+};
+
+struct loop {
+	struct st_db *db;
+	const struct st_campaign_run_opts *o;
+	struct cr_campaign *c;
+	struct st_campaign_report *r;
+	struct st_provider chan;
+	struct cr_voice voice;
+	struct st_http_multi *m;
+	struct job *ready, *ready_tail;
+	size_t nready, inflight;
+	struct cr_result *res;
+	size_t nres, cap;
+	struct bucket acct, camp;
+	int concurrency;
+	int max_attempts;
+	int fail_after;
+	long backoff_ms;
+	int consecutive;     /* provider errors in a row */
+	char *last_error;
+	double last_flush;
+	long long to_send;   /* PENDING at the start, for the ETA */
+	long long done;      /* rows this run brought to an end */
+	double t0;
+};
+
+/* Monotonic seconds. */
+double
+cr_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+bucket_init(struct bucket *b, double rate)
+{
+	b->rate = rate;
+	b->burst = rate > 1 ? rate : 1;
+	b->tokens = b->burst;
+	b->last = cr_now();
+}
+
+static bool
+bucket_ready(struct bucket *b, double now)
+{
+	if (b->rate <= 0)
+		return true;
+	b->tokens += (now - b->last) * b->rate;
+	if (b->tokens > b->burst)
+		b->tokens = b->burst;
+	b->last = now;
+	return b->tokens >= 1;
+}
+
+static void
+bucket_take(struct bucket *b)
+{
+	if (b->rate > 0)
+		b->tokens -= 1;
+}
+
+static void
+job_free(struct job *j)
+{
+	if (!j)
+		return;
+	cr_row_release(&j->row);
+	free(j->contact);
+	free(j->text);
+	for (size_t i = 0; i < j->nparams; i++)
+		free(j->params[i]);
+	free(j->params);
+	free(j->audio_url);
+	free(j->ok_message);
+	free(j->message_id);
+	free(j);
+}
+
+static void
+results_release(struct loop *L)
+{
+	for (size_t i = 0; i < L->nres; i++) {
+		free(L->res[i].row_id);
+		free(L->res[i].message_id);
+		free(L->res[i].code);
+		free(L->res[i].message);
+	}
+	L->nres = 0;
+}
+
+/* Queue an outcome for row_id; strings are copied. */
+static struct cr_result *
+result(struct loop *L, const char *row_id, const char *estado,
+       const char *reason, const char *message)
+{
+	struct cr_result *x;
+
+	if (L->nres == L->cap) {
+		L->cap = L->cap ? 2 * L->cap : 64;
+		L->res = st_xrealloc(L->res, L->cap * sizeof(*L->res));
+	}
+	x = &L->res[L->nres++];
+	memset(x, 0, sizeof(*x));
+	x->row_id = st_xstrdup(row_id);
+	x->estado = estado;
+	x->reason = reason;
+	x->message = message && *message ? st_xstrdup(message) : NULL;
+	if (strcmp(estado, "SENT") == 0)
+		L->r->sent++;
+	else if (strcmp(estado, "FAILED") == 0)
+		L->r->failed++;
+	else if (strcmp(estado, "SKIPPED") == 0)
+		L->r->skipped++;
+	else if (strcmp(estado, "UNKNOWN") == 0)
+		L->r->unknown++;
+	if (strcmp(estado, "PENDING") != 0)
+		L->done++;
+	return x;
+}
+
+/* Record what is queued; the batch is one transaction. */
+static int
+flush(struct loop *L, struct st_error *err)
+{
+	int ret = 0;
+
+	if (L->nres)
+		ret = cr_record(L->db, L->c, L->res, L->nres, err);
+	results_release(L);
+	L->last_flush = cr_now();
+	return ret;
+}
+
+static void
+push_ready(struct loop *L, struct job *j, bool front)
+{
+	j->next = NULL;
+	if (front) {
+		j->next = L->ready;
+		L->ready = j;
+		if (!L->ready_tail)
+			L->ready_tail = j;
+	} else if (L->ready_tail) {
+		L->ready_tail->next = j;
+		L->ready_tail = j;
+	} else {
+		L->ready = L->ready_tail = j;
+	}
+	L->nready++;
+}
+
+/*
+ * OPORTUNIDADES: the lead's best matches published since the campaign's
+ * last run, one line each, at most MATCH_SHOWN; NULL when there is none.
+ */
+static char *
+new_matches(struct loop *L, const char *lead_id, struct st_error *err,
+	    bool *failed)
+{
+	struct st_match_list ml;
+	struct st_buf b = ST_BUF_INIT;
+	int shown = 0;
+
+	*failed = false;
+	if (st_match_rank(L->db, L->c->tenant_id, lead_id, 20, &ml,
+			  err) < 0) {
+		*failed = true;
+		return NULL;
+	}
+	for (size_t i = 0; i < ml.n && shown < MATCH_SHOWN; i++) {
+		const struct st_match *m = &ml.items[i];
+
+		if (!m->publicado_at || !L->c->since ||
+		    strcmp(m->publicado_at, L->c->since) <= 0)
+			continue;
+		st_buf_addf(&b, "%s- %s (%s), %s %s", shown ? "\n" : "",
+			    m->titulo ? m->titulo : m->codigo,
+			    m->zona ? m->zona : "-",
+			    m->moneda ? m->moneda : "",
+			    m->precio ? m->precio : "");
+		shown++;
+	}
+	st_match_list_release(&ml);
+	return shown ? st_buf_detach(&b) : (st_buf_release(&b), NULL);
+}
+
+static const char *
+var(json_t *vars, const char *k)
+{
+	return json_string_value(json_object_get(vars, k));
+}
+
+/* Render the text and the template's variables for the job's lead. */
+static int
+render(struct loop *L, struct job *j, const char *propiedades,
+       struct st_error *err)
+{
+	json_t *v = j->row.vars, *item;
+	struct st_personalize_vars pv = {
+		.nombre = var(v, "nombre"), .zona = var(v, "zona"),
+		.telefono = var(v, "telefono"), .email = var(v, "email"),
+		.operacion = var(v, "operacion"),
+		.tipo_propiedad = var(v, "tipo_propiedad"),
+		.agente = var(v, "agente"),
+		.inmobiliaria = var(v, "inmobiliaria"),
+		.asistente = var(v, "asistente"), .propiedades = propiedades,
+	};
+	json_t *vars = json_object_get(L->c->tpl, "variables");
+	size_t i;
+
+	if (L->c->text && !(j->text = st_personalize_render(L->c->text, &pv,
+							     err)))
+		return -1;
+	if (!j->use_template)
+		return 0;
+	j->params = st_xcalloc(json_array_size(vars) + 1, sizeof(char *));
+	json_array_foreach(vars, i, item) {
+		if (!(j->params[i] = st_personalize_render(
+			      json_string_value(item), &pv, err)))
+			return -1;
+		j->nparams++;
+	}
+	return 0;
+}
+
+/*
+ * The lead's contact in the channel: the id the lead carries, the
+ * WhatsApp number, or ManyChat's / UChat's subscriber found or created
+ * by phone. -1 with *transient when the provider could not be reached.
+ */
+static int
+contact(struct loop *L, struct job *j, bool *transient, struct st_error *err)
+{
+	bool created = false;
+	char *first = NULL;
+	int ret;
+
+	*transient = false;
+	if (j->row.channel_id) {
+		j->contact = st_xstrdup(j->row.channel_id);
+		return 0;
+	}
+	if (!j->row.phone) {
+		st_error_set(err, ST_EINVAL, "no phone and no channel id");
+		return -1;
+	}
+	if (strcmp(L->chan.name, "WHATSAPP") == 0) {
+		j->contact = st_xstrdup(j->row.phone + 1);
+		return 0;
+	}
+	first = st_personalize_first_name(var(j->row.vars, "nombre"));
+	ret = st_channel_contact(&L->chan, j->row.phone, first, NULL,
+				 &j->contact, &created, err);
+	free(first);
+	if (ret < 0)
+		*transient = L->chan.failure == ST_PFAIL_TRANSPORT ||
+			     L->chan.failure == ST_PFAIL_RATE ||
+			     L->chan.failure == ST_PFAIL_SERVER;
+	return ret;
+}
+
+/* Synthesise the job's voice note, or fall back to text, or fail. */
+static int
+voice(struct loop *L, struct job *j, struct st_error *err)
+{
+	if (cr_voice_get(L->db, &L->voice, L->c->tenant_id, L->c->voice_id,
+			 j->text, &j->audio_url, &j->voice_chars,
+			 &j->voice_cached, err) == 0) {
+		if (j->voice_cached)
+			L->r->voice_hits++;
+		L->r->voice_chars += j->voice_chars;
+		return 0;
+	}
+	if (!L->c->voice_fallback)
+		return -1;
+	j->ok_reason = "voice_fallback";
+	j->ok_message = st_xstrdup(err->message);
+	return 0;
+}
+
+/* The wait before a row's next attempt, Retry-After first. */
+static long
+retry_ms(struct loop *L, int attempts, long retry_after)
+{
+	return st_http_backoff(attempts, L->backoff_ms, 15 * 60 * 1000L,
+			       retry_after);
+}
+
+/*
+ * Turn a claimed row into a job ready to send, or into its outcome (a
+ * skip, a failure, a retry) without any request. Takes the row.
+ */
+static void
+prepare_row(struct loop *L, struct cr_row *row)
+{
+	struct job *j = st_xcalloc(1, sizeof(*j));
+	struct st_error err;
+	char *props = NULL;
+	bool flag = false;
+
+	st_error_init(&err);
+	j->row = *row;
+	memset(row, 0, sizeof(*row));
+	j->use_template = L->c->tpl && strcmp(L->chan.name, "WHATSAPP") == 0
+		&& (!j->row.in_window || !L->c->text);
+	if (j->row.gone) {
+		result(L, j->row.id, "SKIPPED", "opt_out", NULL);
+		goto drop;
+	}
+	if (!j->row.in_window && !j->use_template) {
+		result(L, j->row.id, "SKIPPED", "outside_24h", NULL);
+		goto drop;
+	}
+	if (strcmp(L->c->tipo, "OPORTUNIDADES") == 0) {
+		props = new_matches(L, j->row.lead_id, &err, &flag);
+		if (!props) {
+			if (flag)
+				result(L, j->row.id, "PENDING", "match_failed",
+				       err.message)->retry_ms =
+					retry_ms(L, j->row.attempts, -1);
+			else
+				result(L, j->row.id, "SKIPPED",
+				       "no_new_match", NULL);
+			goto drop;
+		}
+	}
+	if (render(L, j, props, &err) < 0) {
+		result(L, j->row.id, "FAILED", "render_failed", err.message);
+		goto drop;
+	}
+	if (contact(L, j, &flag, &err) < 0) {
+		if (flag && j->row.attempts < L->max_attempts)
+			result(L, j->row.id, "PENDING", "contact_retry",
+			       err.message)->retry_ms =
+				retry_ms(L, j->row.attempts, -1);
+		else
+			result(L, j->row.id, "FAILED", "contact_failed",
+			       err.message);
+		goto drop;
+	}
+	if (L->c->voice && j->text && !j->use_template &&
+	    voice(L, j, &err) < 0) {
+		result(L, j->row.id, "FAILED", L->voice.p.failure ==
+		       ST_PFAIL_QUOTA ? "voice_quota" : "voice_failed",
+		       err.message);
+		goto drop;
+	}
+	free(props);
+	push_ready(L, j, false);
+	return;
+drop:
+	free(props);
+	job_free(j);
+}
+
+/* Build the request of the job's next part. */
+static int
+prepare_request(struct loop *L, struct job *j, struct st_send_req *req,
+		struct st_error *err)
+{
+	if (j->stage == 1)
+		return st_send_prepare_audio(&L->chan, j->contact,
+					     j->audio_url, req, err);
+	if (j->use_template)
+		return st_send_prepare_template(&L->chan, j->contact,
+			json_string_value(json_object_get(L->c->tpl,
+							  "nombre")),
+			json_string_value(json_object_get(L->c->tpl,
+							  "idioma")),
+			(const char *const *)j->params, j->nparams, req, err);
+	return st_send_prepare_text(&L->chan, j->contact, j->text, req, err);
+}
+
+/* The row's outcome once its message went out. */
+static void
+sent(struct loop *L, struct job *j, const char *reason, const char *message)
+{
+	struct cr_result *x = result(L, j->row.id, "SENT", reason, message);
+
+	x->message_id = j->message_id ? st_xstrdup(j->message_id) : NULL;
+	x->voice_chars = j->voice_chars;
+	x->voice_cached = j->voice_cached;
+}
+
+/* Start ready jobs while a slot and both buckets' tokens allow. */
+static void
+start_jobs(struct loop *L)
+{
+	double now = cr_now();
+
+	while (L->ready && L->inflight < (size_t)L->concurrency &&
+	       bucket_ready(&L->acct, now) && bucket_ready(&L->camp, now)) {
+		struct job *j = L->ready;
+		struct st_send_req req;
+		struct st_error err;
+
+		L->ready = j->next;
+		if (!L->ready)
+			L->ready_tail = NULL;
+		L->nready--;
+		st_error_init(&err);
+		if (prepare_request(L, j, &req, &err) < 0) {
+			if (j->stage)
+				sent(L, j, "voice_not_sent", err.message);
+			else
+				result(L, j->row.id, "FAILED",
+				       "request_failed", err.message);
+			job_free(j);
+			continue;
+		}
+		bucket_take(&L->acct);
+		bucket_take(&L->camp);
+		st_http_multi_add(L->m, &req.http, j);
+		st_send_req_release(&req);
+		L->inflight++;
+	}
+}
+
+/* A send that was not accepted: retry later, skip, fail or UNKNOWN. */
+static void
+not_sent(struct loop *L, struct job *j, const struct st_send_result *sr,
+	 const struct st_http_response *resp, const char *msg)
+{
+	struct cr_result *x;
+
+	switch (sr->outcome) {
+	case ST_SEND_RETRY_LATER:
+		if (j->row.attempts >= L->max_attempts) {
+			x = result(L, j->row.id, "FAILED",
+				   "retries_exhausted", msg);
+		} else {
+			x = result(L, j->row.id, "PENDING", "retry", msg);
+			x->retry_ms = retry_ms(L, j->row.attempts,
+					       resp->retry_after);
+			L->r->retries++;
+		}
+		break;
+	case ST_SEND_NEEDS_TEMPLATE:
+		x = result(L, j->row.id, "SKIPPED", "outside_24h", msg);
+		break;
+	case ST_SEND_UNKNOWN:
+		x = result(L, j->row.id, "UNKNOWN",
+			   resp->outcome != ST_HTTP_DONE ? "no_answer"
+			   : resp->status >= 500 ? "server_error"
+			   : "unreadable_answer", msg);
+		break;
+	default:
+		x = result(L, j->row.id, "FAILED", "refused", msg);
+		break;
+	}
+	if (sr->code)
+		x->code = st_xasprintf("%ld", sr->code);
+	else if (resp->status)
+		x->code = st_xasprintf("HTTP %ld", resp->status);
+}
+
+/*
+ * A transfer ended: read the answer, move the job on (its voice note
+ * next) or queue its outcome. Provider errors (no answer, 5xx, 401, 403)
+ * in a row count toward failing the campaign; an accepted send resets.
+ */
+static void
+on_done(struct loop *L, struct job *j, const struct st_http_response *resp,
+	const struct st_error *herr)
+{
+	struct st_send_result sr;
+	struct st_error err;
+	const char *msg;
+	int rc;
+
+	st_error_init(&err);
+	L->inflight--;
+	rc = st_send_finish(L->chan.name, resp, &sr, &err);
+	msg = resp->outcome != ST_HTTP_DONE ? herr->message : err.message;
+	if (resp->outcome != ST_HTTP_DONE || resp->status >= 500 ||
+	    resp->status == 401 || resp->status == 403) {
+		L->consecutive++;
+		free(L->last_error);
+		L->last_error = st_xstrdup(msg);
+	} else if (rc == 0) {
+		L->consecutive = 0;
+	}
+	if (j->stage == 1) {
+		sent(L, j, rc == 0 ? j->ok_reason : "voice_not_sent",
+		     rc == 0 ? j->ok_message : msg);
+	} else if (rc == 0 && j->audio_url) {
+		j->message_id = sr.message_id;
+		sr.message_id = NULL;
+		j->stage = 1;
+		push_ready(L, j, true);
+		j = NULL;
+	} else if (rc == 0) {
+		j->message_id = sr.message_id;
+		sr.message_id = NULL;
+		sent(L, j, j->ok_reason, j->ok_message);
+	} else {
+		not_sent(L, j, &sr, resp, msg);
+	}
+	st_send_result_release(&sr);
+	job_free(j);
+}
+
+/* Wait up to ms for answers; take every one that has come. */
+static void
+collect(struct loop *L, long ms)
+{
+	struct st_http_response resp;
+	struct st_error err;
+	void *tag = NULL;
+
+	st_error_init(&err);
+	if (L->inflight == 0) {
+		struct timespec ts = { 0, ms * 1000000L };
+
+		nanosleep(&ts, NULL);
+		return;
+	}
+	while (st_http_multi_next(L->m, ms, &tag, &resp, &err) == 1) {
+		on_done(L, tag, &resp, &err);
+		st_http_response_release(&resp);
+		st_error_init(&err);
+		ms = 0;
+	}
+}
+
+/* The account's rate: the integration's max_per_second, else a default. */
+static double
+account_rate(const struct st_provider *p)
+{
+	const char *s = st_provider_conf(p, "max_per_second");
+
+	if (s && *s)
+		return atof(s);
+	if (strcmp(p->name, "WHATSAPP") == 0)
+		return 80;
+	return strcmp(p->name, "MANYCHAT") == 0 ? 25 : 10;
+}
+
+static long
+env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v && atol(v) > 0 ? atol(v) : def;
+}
+
+/* Open the channel (and the voice), the multi handle and the buckets. */
+static int
+loop_open(struct loop *L, struct st_error *err)
+{
+	const struct st_campaign_run_opts *o = L->o;
+
+	L->concurrency = o->concurrency > 0 ? o->concurrency : 8;
+	L->max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;
+	L->fail_after = o->fail_after > 0 ? o->fail_after : 25;
+	L->backoff_ms = env_long("STRATO_CAMPAIGN_BACKOFF_MS", 2000);
+	if (st_provider_open(L->db, L->c->tenant_id, L->c->channel, o->key,
+			     &L->chan, err) < 0)
+		return -1;
+	if (L->c->voice && cr_voice_open(L->db, o, L->c->tenant_id, &L->voice,
+					 err) < 0)
+		return -1;
+	L->m = st_http_multi_new(L->concurrency);
+	bucket_init(&L->acct, account_rate(&L->chan));
+	bucket_init(&L->camp, L->c->per_second);
+	L->to_send = L->r->pending;
+	L->t0 = L->last_flush = cr_now();
+	return 0;
+}
+
+static void
+loop_close(struct loop *L)
+{
+	struct job *j;
+
+	while ((j = L->ready)) {
+		L->ready = j->next;
+		job_free(j);
+	}
+	results_release(L);
+	free(L->res);
+	st_http_multi_free(L->m);
+	cr_voice_close(&L->voice);
+	st_provider_close(&L->chan);
+	free(L->last_error);
+}
+
+/*
+ * Jobs not started when the run stops: back to PENDING as if never
+ * claimed; a voice note whose text went out ends the row SENT.
+ */
+static void
+release_ready(struct loop *L)
+{
+	struct job *j;
+
+	while ((j = L->ready)) {
+		L->ready = j->next;
+		L->nready--;
+		if (j->stage == 1)
+			sent(L, j, "voice_not_sent", "the run stopped first");
+		else
+			result(L, j->row.id, "PENDING", NULL, NULL)->release =
+				true;
+		job_free(j);
+	}
+	L->ready_tail = NULL;
+}
+
+/* Progress about once a second: the counts, the rate and the ETA. */
+static void
+progress(struct loop *L, double now, bool done)
+{
+	double rate = now > L->t0 ? (double)L->done / (now - L->t0) : 0;
+	long long left = L->to_send - L->done;
+
+	L->r->seconds = now - L->t0;
+	L->r->eta_seconds = rate > 0 && left > 0 ? (double)left / rate
+			    : left > 0 ? -1 : 0;
+	if (L->o->progress)
+		L->o->progress(L->r, done, L->o->arg);
+}
+
+/* Why to stop taking new rows now, or NULL to go on. */
+static const char *
+check_stop(struct loop *L, double now, double t0, struct st_error *err,
+	   bool *failed)
+{
+	char *estado = NULL;
+	const char *why = NULL;
+
+	*failed = false;
+	if (L->o->stop && *L->o->stop)
+		return "signal";
+	if (L->o->deadline > 0 && now - t0 >= L->o->deadline)
+		return "deadline";
+	if (L->consecutive >= L->fail_after)
+		return "failed";
+	if (cr_estado(L->db, L->c, &estado, err) < 0) {
+		*failed = true;
+		return "error";
+	}
+	if (strcmp(estado, "PAUSED") == 0)
+		why = "paused";
+	else if (strcmp(estado, "CANCELLED") == 0)
+		why = "cancelled";
+	else if (strcmp(estado, "RUNNING") != 0)
+		why = "estado changed";
+	free(estado);
+	return why;
+}
+
+/* Claim what the free slots can take and make each row's job. */
+static int
+claim(struct loop *L, long long *budget, bool *empty, struct st_error *err)
+{
+	int want = L->concurrency - (int)(L->inflight + L->nready), n = 0;
+	struct cr_row *rows = NULL;
+
+	if (*budget > 0 && want > *budget)
+		want = (int)*budget;
+	if (want <= 0)
+		return 0;
+	if (cr_claim(L->db, L->c, want, &rows, &n, err) < 0)
+		return -1;
+	*empty = n == 0;
+	if (*budget > 0)
+		*budget -= n;
+	for (int i = 0; i < n; i++)
+		prepare_row(L, &rows[i]);
+	free(rows);
+	return 0;
+}
+
+/*
+ * With nothing in flight and nothing due: 1 to stop (*why says if work
+ * is left for a later run), 0 after a short wait for the next retry.
+ */
+static int
+idle(struct loop *L, double now, double t0, const char **why,
+     struct st_error *err)
+{
+	double s;
+
+	if (cr_next_retry(L->db, L->c, &s, err) < 0)
+		return -1;
+	if (s < 0)
+		return 1;
+	if (s > WAIT_RETRY_MAX ||
+	    (L->o->deadline > 0 && now - t0 + s >= L->o->deadline)) {
+		*why = "waiting";
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Send the campaign's due rows until none is left, or a stop: *stop
+ * says which (NULL when the ledger has nothing PENDING any more;
+ * "paused", "cancelled", "failed", "deadline", "signal", "max-sends",
+ * "waiting" for retries due later). *last_error (a new string) is the
+ * last provider error. budget counts claims down (-1: no limit).
+ */
+int
+cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
+	    struct cr_campaign *c, double t0, long long *budget,
+	    struct st_campaign_report *r, const char **stop,
+	    char **last_error, struct st_error *err)
+{
+	struct loop L;
+	const char *why = NULL;
+	double next_check = 0, next_progress, claim_after = 0;
+	bool failed = false, empty = false;
+	int ret = -1, rc;
+
+	memset(&L, 0, sizeof(L));
+	L.db = db;
+	L.o = o;
+	L.c = c;
+	L.r = r;
+	*stop = NULL;
+	*last_error = NULL;
+	if (loop_open(&L, err) < 0) {
+		*stop = "failed";
+		*last_error = st_xstrdup(err->message);
+		st_error_init(err);
+		ret = 0;
+		goto cleanup;
+	}
+	next_progress = cr_now() + 1;
+	for (;;) {
+		double now = cr_now();
+
+		if (!why && now >= next_check) {
+			why = check_stop(&L, now, t0, err, &failed);
+			if (failed)
+				goto cleanup;
+			next_check = now + CHECK_SECONDS;
+		}
+		if (!why && *budget == 0)
+			why = "max-sends";
+		if (why)
+			release_ready(&L);
+		else if (now >= claim_after) {
+			if (claim(&L, budget, &empty, err) < 0)
+				goto cleanup;
+			claim_after = empty ? now + 0.1 : 0;
+		}
+		start_jobs(&L);
+		if ((L.nres >= FLUSH_MAX || (L.nres && (L.inflight == 0 ||
+		     now - L.last_flush >= FLUSH_SECONDS))) &&
+		    flush(&L, err) < 0)
+			goto cleanup;
+		if (now >= next_progress) {
+			progress(&L, now, false);
+			next_progress = now + 1;
+		}
+		if (L.inflight == 0 && L.nready == 0 && L.nres == 0 &&
+		    (why || empty)) {
+			if (why)
+				break;
+			if ((rc = idle(&L, now, t0, &why, err)) < 0)
+				goto cleanup;
+			if (rc == 1)
+				break;
+		}
+		collect(&L, L.nready ? 2 : 10);
+	}
+	*stop = why;
+	*last_error = L.last_error;
+	L.last_error = NULL;
+	ret = 0;
+cleanup:
+	if (ret < 0) {
+		/* record what came back before giving up */
+		struct st_error e2;
+
+		st_error_init(&e2);
+		while (L.inflight)
+			collect(&L, 100);
+		release_ready(&L);
+		flush(&L, &e2);
+	}
+	progress(&L, cr_now(), false);
+	loop_close(&L);
+	return ret;
+}
