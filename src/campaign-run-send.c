@@ -694,8 +694,6 @@ check_stop(struct loop *L, double now, double t0, struct st_error *err,
 		return "signal";
 	if (L->o->deadline > 0 && now - t0 >= L->o->deadline)
 		return "deadline";
-	if (L->consecutive >= L->fail_after)
-		return "failed";
 	if (cr_estado(L->db, L->c, &estado, err) < 0) {
 		*failed = true;
 		return "error";
@@ -797,6 +795,8 @@ cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 				goto cleanup;
 			next_check = now + CHECK_SECONDS;
 		}
+		if (!why && L.consecutive >= L.fail_after)
+			why = "failed";
 		if (!why && *budget == 0)
 			why = "max-sends";
 		if (why)

@@ -149,3 +149,234 @@ expect_eq "$(sends $WAP | wc -l)" "2" "and nothing is sent twice"
 run S campaign stats Base --json
 expect_rc 0 "campaign stats"
 expect_eq "$(json "j['sent'], j['skipped'], j['reasons']['outside_24h']")" "2 3 1" "stats by estado and reason"
+
+# --- WhatsApp template outside the window, text inside (REACTIVACION) ----
+camp Reactivar REACTIVACION audience.tags=base channel=whatsapp \
+	'message.text=Hola {{primer_nombre}}, ¿seguís buscando?' \
+	message.template.nombre=reactivar \
+	'message.template.variables={{primer_nombre}},{{zona|tu zona}}'
+mock_post /__reset '{}'
+crun --campaign Reactivar
+expect_rc 0 "a REACTIVACION campaign with a template"
+expect_eq "$(ledger Reactivar)" "SENT 3, SKIPPED:invalid_phone 1, SKIPPED:no_phone 1" \
+	"with a template, the lead outside the 24-hour window is reached too"
+mock_requests
+expect_eq "$(printf '%s' "$out" | python3 -c 'import json, sys
+for r in json.load(sys.stdin):
+    j = r["json"]
+    if j["to"] == "5491141110003":
+        t = j["template"]
+        print(j["type"], t["name"], [p["text"] for p in t["components"][0]["parameters"]])')" \
+	"template reactivar ['Carla', 'Palermo']" "outside the window: the template, its variables personalised"
+expect_eq "$(printf '%s' "$out" | python3 -c 'import json, sys
+print(sorted(r["json"]["type"] for r in json.load(sys.stdin)))')" "['template', 'text', 'text']" \
+	"inside the window: the text"
+
+# --- recurrence: the next occurrence, scheduled --------------------------
+S campaign create --name Semanal --tipo personalizada --set audience.tags=base \
+	--set channel=whatsapp --set 'message.text=Resumen semanal' >/dev/null
+S campaign schedule Semanal now --every "7 days" >/dev/null
+crun --campaign Semanal
+expect_eq "$(sql $db "SELECT estado, occurrence, scheduled_at > now() + interval '6 days'
+	FROM strato.campaign WHERE nombre = 'Semanal'")" "SCHEDULED|2|t" \
+	"a recurring campaign is SCHEDULED again, its next occurrence a week on"
+crun --campaign Semanal
+expect_eq "$(json "j['campaigns'][0]['note']")" "not due (SCHEDULED)" "and is not due before then"
+
+# --- no integration for the channel --------------------------------------
+camp Uchat PERSONALIZADA audience.tags=base channel=uchat 'message.text=Hola'
+crun --campaign Uchat
+expect_eq "$(ledger Uchat)" "SKIPPED:no_integration 5" "without a UCHAT integration every lead is SKIPPED (no_integration)"
+expect_eq "$(estado Uchat)" "COMPLETED" "and the campaign completes"
+
+# --- OPORTUNIDADES: new matches only --------------------------------------
+S property create --codigo OP1 --titulo "Depto luminoso en Palermo" --operacion venta \
+	--tipo departamento --precio 100000 --moneda usd --zona Palermo --ambientes 2 >/dev/null
+S property create --codigo OP0 --titulo "Casa vieja en Palermo" --operacion venta \
+	--tipo casa --precio 90000 --moneda usd --zona Palermo --ambientes 3 >/dev/null
+sql $db "UPDATE strato.property SET publicado_at = now() - interval '30 days' WHERE codigo = 'OP0';
+	UPDATE strato.lead SET operacion = 'ALQUILER' WHERE nombre = 'Bruno Díaz'" >/dev/null
+camp Oportunidades OPORTUNIDADES audience.tags=base channel=whatsapp \
+	'message.text=Hola {{primer_nombre}}, hay novedades:
+{{propiedades}}'
+mock_post /__reset '{}'
+crun --campaign Oportunidades
+expect_rc 0 "an OPORTUNIDADES campaign"
+expect_eq "$(ledger Oportunidades)" "SENT 1, SKIPPED:invalid_phone 1, SKIPPED:no_new_match 1, SKIPPED:no_phone 1, SKIPPED:outside_24h 1" \
+	"a lead without a new match is SKIPPED (no_new_match), not spammed"
+mock_requests
+expect_contains "$out" 'Depto luminoso en Palermo (Palermo), USD 100000' "the new match is in the message"
+expect_lacks "$out" 'Casa vieja' "a property published before the last run is not"
+
+# --- provider faults: 429, 503, 500, a timeout, a reset, refusals --------
+camp Fault PERSONALIZADA audience.tags=fault channel=whatsapp 'message.text=Hola {{primer_nombre}}'
+mock_post /__reset '{}'
+fault() { mock_post /__fault "{\"path\": \"$WAP\", $1}"; }
+fault '"status": 429, "retry_after": 0, "count": 2, "body": {"error": {"code": 130429, "message": "(#130429) Rate limit hit"}}'
+fault '"status": 503, "body": {"error": {"message": "Service unavailable"}}'
+fault '"status": 500, "body": {"error": {"message": "Internal error"}}'
+fault '"delay_ms": 2500'
+fault '"reset": true'
+fault '"status": 400, "body": {"error": {"code": 131026, "message": "Message undeliverable"}}'
+fault '"status": 400, "body": {"error": {"code": 131047, "message": "Re-engagement message"}}'
+crun --campaign Fault --concurrency 1
+expect_rc 0 "a run through provider faults"
+expect_eq "$(ledger Fault)" "FAILED:refused 1, SENT 3, SKIPPED:outside_24h 1, UNKNOWN:no_answer 2, UNKNOWN:server_error 1" \
+	"429 and 503 retried and sent; 500, a timeout and a reset UNKNOWN; 131026 FAILED; 131047 SKIPPED"
+expect_eq "$(json "j['campaigns'][0]['retries']")" "3" "three retries"
+expect_eq "$(sql $db "SELECT sum(s.attempts - 1) FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
+	WHERE c.nombre = 'Fault'")" "3" "the rows count their attempts"
+expect_eq "$(sql $db "SELECT error_code || ' ' || error_message FROM strato.campaign_send s JOIN strato.campaign c
+	ON c.id = s.campaign_id WHERE c.nombre = 'Fault' AND s.estado = 'FAILED'")" \
+	"131026 WHATSAPP send failed (HTTP 400): Message undeliverable" "a failure keeps the provider's code and message"
+sends $WAP >"$work/fault"
+sql $db "SELECT substr(l.telefono_e164, 2), s.attempts FROM strato.campaign_send s JOIN strato.campaign c
+	ON c.id = s.campaign_id JOIN strato.lead l ON l.id = s.lead_id WHERE c.nombre = 'Fault' ORDER BY 1" >"$work/attempts"
+expect_eq "$(uniq -c "$work/fault" | awk '{print $2 "|" $1}')" "$(cat "$work/attempts")" \
+	"each lead got exactly one request per attempt: nothing after an UNKNOWN, FAILED or SKIPPED answer"
+expect_eq "$(estado Fault)" "COMPLETED" "every row ended: the campaign COMPLETED"
+
+# --- a runner killed mid-batch, then run again ----------------------------
+camp Kill PERSONALIZADA audience.tags=kill channel=whatsapp 'message.text=Hola {{primer_nombre}}'
+mock_post /__reset '{}'
+fault '"delay_ms": 700, "count": 1000'
+"$ETL" --quiet --db "$C" campaigns run --campaign Kill --concurrency 4 >/dev/null 2>&1 &
+kpid=$!
+_i=0
+while [ "$(sends $WAP | wc -l)" -lt 9 ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+kill -KILL $kpid
+wait $kpid 2>/dev/null
+sends $WAP >"$work/kill1"
+inflight=$(sql $db "SELECT count(*) FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
+	WHERE c.nombre = 'Kill' AND s.estado = 'SENDING'")
+sql $db "SELECT substr(l.telefono_e164, 2) FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
+	JOIN strato.lead l ON l.id = s.lead_id WHERE c.nombre = 'Kill' AND s.estado = 'SENDING' ORDER BY 1" >"$work/inflight"
+if [ "$inflight" -ge 1 ] && [ "$inflight" -le 4 ]; then pass "killed with $inflight sends in flight (at most --concurrency)"
+else fail "killed with $inflight rows SENDING, want 1 to 4"; fi
+expect_eq "$(comm -23 "$work/inflight" "$work/kill1" | wc -l)" "0" "every row left SENDING had reached the provider"
+mock_post /__reset '{}'
+crun --campaign Kill
+expect_rc 0 "the run after the kill"
+sends $WAP >"$work/kill2"
+expect_eq "$(sort "$work/kill1" "$work/kill2" | uniq -d | wc -l)" "0" "no lead messaged twice across the kill"
+expect_eq "$(sql $db "SELECT count(*) FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
+	WHERE c.nombre = 'Kill' AND s.estado = 'UNKNOWN' AND s.reason = 'interrupted'")" "$inflight" \
+	"exactly the rows in flight at the kill are UNKNOWN (interrupted)"
+expect_eq "$(ledger Kill)" "SENT $((30 - inflight)), UNKNOWN:interrupted $inflight" "no lead lost: every other row SENT"
+expect_eq "$(sort -u "$work/kill1" "$work/kill2" | wc -l)" "30" "each of the 30 leads reached once"
+crun --campaign Kill --resend-unknown
+expect_eq "$(sends $WAP | wc -l)" "$(wc -l <"$work/kill2")" "a COMPLETED campaign is not resent even with --resend-unknown"
+
+# --- two runners at once ---------------------------------------------------
+camp Dual PERSONALIZADA audience.tags=dual channel=whatsapp 'message.text=Hola {{primer_nombre}}'
+mock_post /__reset '{}'
+fault '"delay_ms": 40, "count": 1000'
+"$ETL" --db "$C" campaigns run --json --campaign Dual >"$work/dual1" 2>&1 &
+d1=$!
+"$ETL" --db "$C" campaigns run --json --campaign Dual >"$work/dual2" 2>&1 &
+d2=$!
+wait $d1
+wait $d2
+expect_eq "$(sends $WAP | wc -l) $(dups $WAP)" "40 0" "two runners at once: every lead messaged once"
+expect_eq "$(ledger Dual)" "SENT 40" "and recorded once"
+expect_contains "$(cat "$work/dual1" "$work/dual2")" '"another runner has it"' "the second runner found the lock taken"
+
+# --- pause and cancel while running ---------------------------------------
+# bg NAME ARGS...: a runner in the background, its JSON in $work/NAME.json
+bg() {
+	_n=$1
+	shift
+	rm -f "$work/bg.rc"
+	("$ETL" --db "$C" campaigns run --json "$@" >"$work/$_n.json" 2>"$work/$_n.err" &
+	 echo $! >"$work/bg.pid"; wait $!; echo $? >"$work/bg.rc") &
+	while [ ! -s "$work/bg.pid" ]; do sleep 0.05; done
+	bgpid=$(cat "$work/bg.pid")
+	rm -f "$work/bg.pid"
+}
+# wait_sends N: until the mock has N requests to WhatsApp (10 s at most)
+wait_sends() {
+	_i=0
+	while [ "$(sends $WAP | wc -l)" -lt "$1" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
+# waited PID: t the tenths of seconds until it ended (at most 10 s, it
+# is reaped when its status file appears), bgrc its status
+waited() {
+	_i=0
+	while [ ! -e "$work/bg.rc" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+	bgrc=$(cat "$work/bg.rc" 2>/dev/null || echo 124)
+	t=$_i
+}
+sending() { sql $db "SELECT count(*) FROM strato.campaign_send s JOIN strato.campaign c
+	ON c.id = s.campaign_id WHERE c.nombre = '$1' AND s.estado = 'SENDING'"; }
+camp Pausa PERSONALIZADA audience.tags=pause channel=whatsapp 'message.text=Hola {{primer_nombre}}'
+mock_post /__reset '{}'
+fault '"delay_ms": 300, "count": 1000'
+bg pausa --campaign Pausa --concurrency 2
+wait_sends 4
+S campaign pause Pausa >/dev/null
+waited $bgpid
+if [ "$t" -le 15 ]; then pass "a pause stops a running batch within a second or so (${t}00 ms)"
+else fail "the runner took ${t}00 ms to stop after the pause"; fi
+out=$(cat "$work/pausa.json")
+expect_eq "$(json "j['campaigns'][0]['estado'], j['campaigns'][0]['note']")" "PAUSED paused" "the run reports the pause"
+expect_eq "$(sending Pausa)" "0" "in-flight sends were recorded before it stopped"
+left=$(sql $db "SELECT count(*) FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
+	WHERE c.nombre = 'Pausa' AND s.estado = 'PENDING'")
+if [ "$left" -gt 0 ]; then pass "the rest waits PENDING ($left)"; else fail "nothing left PENDING after the pause"; fi
+S campaign resume Pausa >/dev/null
+crun --campaign Pausa
+expect_eq "$(ledger Pausa)" "SENT 40" "resumed, the campaign finishes"
+expect_eq "$(sends $WAP | wc -l) $(dups $WAP)" "40 0" "every lead once across the pause"
+
+camp Cancelar PERSONALIZADA audience.tags=pause channel=whatsapp 'message.text=Hola {{primer_nombre}}'
+mock_post /__reset '{}'
+fault '"delay_ms": 300, "count": 1000'
+bg cancelar --campaign Cancelar --concurrency 2
+wait_sends 4
+S campaign cancel Cancelar >/dev/null
+waited $bgpid
+if [ "$t" -le 15 ]; then pass "a cancel stops a running batch within a second or so (${t}00 ms)"
+else fail "the runner took ${t}00 ms to stop after the cancel"; fi
+sent=$(sends $WAP | wc -l)
+expect_eq "$(ledger Cancelar)" "SENT $sent, SKIPPED:cancelled $((40 - sent))" "cancelled: what was not sent is SKIPPED (cancelled)"
+expect_eq "$(estado Cancelar)" "CANCELLED" "and the campaign stays CANCELLED"
+
+# --- the deadline, SIGTERM, --max-sends -----------------------------------
+camp Plazo PERSONALIZADA audience.tags=kill channel=whatsapp 'message.text=Hola {{primer_nombre}}'
+mock_post /__reset '{}'
+fault '"delay_ms": 300, "count": 1000'
+crun --campaign Plazo --concurrency 2 --deadline 1
+expect_rc 3 "stopped by --deadline with work left"
+expect_eq "$(json "j['campaigns'][0]['estado'], j['campaigns'][0]['note'], j['stopped']")" \
+	"RUNNING stopped at the deadline True" "the campaign stays RUNNING for the next run"
+expect_eq "$(sending Plazo)" "0" "nothing left SENDING at the deadline"
+bg plazo --campaign Plazo --concurrency 2
+wait_sends "$(( $(sends $WAP | wc -l) + 3 ))"
+kill -TERM $bgpid
+waited $bgpid
+expect_eq "$bgrc" "3" "SIGTERM: exit 3"
+out=$(cat "$work/plazo.json")
+expect_eq "$(json "j['campaigns'][0]['note']")" "stopped by a signal" "SIGTERM stops cleanly"
+expect_eq "$(sending Plazo)" "0" "in-flight sends were recorded before the exit"
+mock_post /__reset '{}'
+crun --campaign Plazo --max-sends 5
+expect_rc 3 "--max-sends with work left"
+expect_eq "$(json "j['campaigns'][0]['note']")" "--max-sends reached" "the note says why"
+expect_eq "$(sends $WAP | wc -l)" "5" "--max-sends 5 sends five"
+crun --campaign Plazo --concurrency 16
+expect_rc 0 "then the rest"
+expect_eq "$(ledger Plazo)" "SENT 30" "every lead of the campaign reached, none twice"
+
+# --- too many provider errors in a row: FAILED ----------------------------
+camp Falla PERSONALIZADA audience.tags=fail channel=whatsapp 'message.text=Hola {{primer_nombre}}'
+mock_post /__reset '{}'
+fault '"status": 401, "count": 1000, "body": {"error": {"code": 190, "message": "Invalid OAuth access token"}}'
+crun --campaign Falla --concurrency 2
+expect_rc 3 "a campaign FAILED: exit 3"
+expect_eq "$(json "j['campaigns'][0]['estado']")" "FAILED" "after 25 provider errors in a row the campaign is FAILED"
+expect_contains "$(sql $db "SELECT last_error FROM strato.campaign WHERE nombre = 'Falla'")" \
+	"Invalid OAuth access token" "with the last error"
+expect_eq "$(sql $db "SELECT count(*) FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
+	WHERE c.nombre = 'Falla' AND s.estado NOT IN ('FAILED', 'SKIPPED')")" "0" "every row ended FAILED or SKIPPED"
+expect_contains "$(ledger Falla)" "SKIPPED:campaign_failed" "the unsent rest is SKIPPED (campaign_failed)"
+mock_post /__reset '{}'
