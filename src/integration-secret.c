@@ -28,6 +28,10 @@ static const struct st_integration_field uchat_fields[] = {
 	  "to STRATO" },
 	{ "base_url", false, false, "API base URL "
 	  "(https://www.uchat.com.au/api)" },
+	{ "add_tag_path", false, false, "tag endpoint (unconfirmed; "
+	  "/subscriber/add-tag-by-name)" },
+	{ "remove_tag_path", false, false, "untag endpoint (unconfirmed; "
+	  "/subscriber/remove-tag-by-name)" },
 	{ NULL, false, false, NULL },
 };
 
@@ -50,6 +54,8 @@ static const struct st_integration_field whatsapp_fields[] = {
 	{ "api_version", false, false, "Graph API version (v21.0)" },
 	{ "base_url", false, false, "API base URL "
 	  "(https://graph.facebook.com)" },
+	{ "media_type_field", false, false, "media upload sends the type "
+	  "field: yes (default) or no (unconfirmed)" },
 	{ NULL, false, false, NULL },
 };
 

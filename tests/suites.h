@@ -28,5 +28,6 @@ Suite *crypto_suite(void);
 Suite *lead_estimate_suite(void);
 Suite *ingest_suite(void);
 Suite *http_suite(void);
+Suite *provider_calls_suite(void);
 
 #endif

@@ -587,6 +587,9 @@ static const struct cmd_flag set_flags[] = {
 	{ "waba-id", "ID", "WHATSAPP business account id" },
 	{ "api-version", "VER", "WHATSAPP Graph API version" },
 	{ "base-url", "URL", "any provider: API base URL (\"\" resets)" },
+	{ "add-tag-path", "PATH", "UCHAT tag endpoint (unconfirmed)" },
+	{ "remove-tag-path", "PATH", "UCHAT untag endpoint (unconfirmed)" },
+	{ "media-type-field", "yes|no", "WHATSAPP upload sends \"type\"" },
 	{ NULL, NULL, NULL },
 };
 

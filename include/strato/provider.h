@@ -111,6 +111,14 @@ void st_provider_close(struct st_provider *p);
 int st_provider_test(struct st_provider *p, char **summary,
 		     struct st_error *err);
 
+/* What a media message carries (send_media). */
+enum st_media_kind {
+	ST_MEDIA_IMAGE,
+	ST_MEDIA_AUDIO,
+	ST_MEDIA_FILE,
+	ST_MEDIA_VIDEO,
+};
+
 /* A channel: ManyChat, UChat or WhatsApp. */
 struct st_channel_ops {
 	const char *provider;
@@ -130,6 +138,23 @@ struct st_channel_ops {
 			     const char *const *params, size_t nparams,
 			     struct st_send_result *res,
 			     struct st_error *err);
+	/*
+	 * Media by public link (url); caption may be NULL. On WhatsApp a url
+	 * "media:<id>" sends an uploaded media id instead (see
+	 * st_whatsapp_upload_media). Outcomes as send_text.
+	 */
+	int (*send_media)(struct st_provider *p, const char *contact,
+			  enum st_media_kind kind, const char *url,
+			  const char *caption, struct st_send_result *res,
+			  struct st_error *err);
+	/* Contact fields and tags: ManyChat and UChat (NULL on WhatsApp) */
+	int (*set_field)(struct st_provider *p, const char *contact,
+			 const char *field, const char *value,
+			 struct st_error *err);
+	int (*add_tag)(struct st_provider *p, const char *contact,
+		       const char *tag, struct st_error *err);
+	int (*remove_tag)(struct st_provider *p, const char *contact,
+			  const char *tag, struct st_error *err);
 };
 
 /* The channel of a provider name (any case), or NULL. */
@@ -140,6 +165,33 @@ int st_channel_contact(struct st_provider *p, const char *phone,
 		       char **id, bool *created, struct st_error *err);
 /* The outcome of a WhatsApp Cloud API error code and HTTP status. */
 enum st_send_outcome st_whatsapp_outcome(long code, long status);
+/* "image", "audio", "file", "video"; and back (-1 when unknown). */
+const char *st_media_kind_name(enum st_media_kind k);
+int st_media_kind_parse(const char *s);
+/*
+ * The channel calls through p's channel, with ST_EUSAGE when the
+ * provider is no channel or the channel has no such call (WhatsApp has
+ * no contact fields or tags).
+ */
+int st_channel_send_media(struct st_provider *p, const char *contact,
+			  enum st_media_kind kind, const char *url,
+			  const char *caption, struct st_send_result *res,
+			  struct st_error *err);
+int st_channel_set_field(struct st_provider *p, const char *contact,
+			 const char *field, const char *value,
+			 struct st_error *err);
+int st_channel_add_tag(struct st_provider *p, const char *contact,
+		       const char *tag, struct st_error *err);
+int st_channel_remove_tag(struct st_provider *p, const char *contact,
+			  const char *tag, struct st_error *err);
+/*
+ * Upload the file at path (mime: its type, e.g. "audio/ogg") to the
+ * WhatsApp Cloud API as multipart form data; *media_id gets the id (a new
+ * string), to send as url "media:<id>". Kept by Meta for 30 days.
+ */
+int st_whatsapp_upload_media(struct st_provider *p, const char *path,
+			     const char *mime, char **media_id,
+			     struct st_error *err);
 
 /* The voice: ElevenLabs. */
 struct st_voice {

@@ -189,12 +189,13 @@ st_provider_qs(const char *name, const char *value)
  * and wiped right after it.
  */
 int
-st_provider_call(struct st_provider *p, const char *method, const char *path,
-		 const char *query, json_t *body, bool idempotent,
-		 struct st_http_response *resp, struct st_error *err)
+st_provider_call_raw(struct st_provider *p, const char *method,
+		     const char *path, const char *query, const char *ctype,
+		     const char *body, size_t len, bool idempotent,
+		     struct st_http_response *resp, struct st_error *err)
 {
 	struct st_http_request req = { 0 };
-	char *auth = NULL, *url = NULL, *json = NULL;
+	char *auth = NULL, *url = NULL, *ct = NULL;
 	int ret = -1;
 
 	memset(resp, 0, sizeof(*resp));
@@ -209,10 +210,10 @@ st_provider_call(struct st_provider *p, const char *method, const char *path,
 	req.headers[req.nheaders++] = auth;
 	req.headers[req.nheaders++] = "Accept: application/json";
 	if (body) {
-		json = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		req.body = json;
-		req.body_len = strlen(json);
-		req.headers[req.nheaders++] = "Content-Type: application/json";
+		ct = st_xasprintf("Content-Type: %s", ctype);
+		req.body = body;
+		req.body_len = len;
+		req.headers[req.nheaders++] = ct;
 	}
 	req.timeout_ms = p->timeout_ms;
 	req.connect_timeout_ms = p->connect_timeout_ms;
@@ -225,6 +226,23 @@ st_provider_call(struct st_provider *p, const char *method, const char *path,
 		p->failure = ST_PFAIL_TRANSPORT;
 	st_free_secret(auth);
 	free(url);
+	free(ct);
+	return ret;
+}
+
+int
+st_provider_call(struct st_provider *p, const char *method, const char *path,
+		 const char *query, json_t *body, bool idempotent,
+		 struct st_http_response *resp, struct st_error *err)
+{
+	char *json = NULL;
+	int ret;
+
+	if (body)
+		json = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	ret = st_provider_call_raw(p, method, path, query, "application/json",
+				   json, json ? strlen(json) : 0, idempotent,
+				   resp, err);
 	free(json);
 	return ret;
 }
@@ -338,6 +356,120 @@ st_channel_contact(struct st_provider *p, const char *phone,
 		return 0;
 	*created = true;
 	return ops->create_contact(p, phone, first_name, last_name, id, err);
+}
+
+const char *
+st_media_kind_name(enum st_media_kind k)
+{
+	static const char *const names[] = { "image", "audio", "file",
+					     "video" };
+
+	return (size_t)k < ST_ARRAY_SIZE(names) ? names[k] : "?";
+}
+
+int
+st_media_kind_parse(const char *s)
+{
+	for (int k = ST_MEDIA_IMAGE; k <= ST_MEDIA_VIDEO; k++)
+		if (s && st_str_ieq(s, st_media_kind_name(k)))
+			return k;
+	return -1;
+}
+
+/* The channel of p, or NULL with err set. */
+static const struct st_channel_ops *
+channel(struct st_provider *p, struct st_error *err)
+{
+	const struct st_channel_ops *ops = st_channel_ops(p->name);
+
+	if (!ops)
+		st_error_set(err, ST_EUSAGE, "%s is not a messaging channel",
+			     p->name);
+	return ops;
+}
+
+int
+st_channel_send_media(struct st_provider *p, const char *contact,
+		      enum st_media_kind kind, const char *url,
+		      const char *caption, struct st_send_result *res,
+		      struct st_error *err)
+{
+	const struct st_channel_ops *ops = channel(p, err);
+
+	memset(res, 0, sizeof(*res));
+	res->outcome = ST_SEND_PERMANENT;
+	if (!ops)
+		return -1;
+	if ((size_t)kind > ST_MEDIA_VIDEO || !url || !*url) {
+		st_error_set(err, ST_EUSAGE, "%s media needs a kind and a url",
+			     p->name);
+		return -1;
+	}
+	return ops->send_media(p, contact, kind, url, caption, res, err);
+}
+
+/* "WhatsApp has no contact fields": the channels without the call. */
+static bool
+missing(struct st_provider *p, bool have, const char *what,
+	struct st_error *err)
+{
+	if (have)
+		return false;
+	st_error_set(err, ST_EUSAGE, "%s has no %s",
+		     strcmp(p->name, "WHATSAPP") == 0 ? "WhatsApp" : p->name,
+		     what);
+	return true;
+}
+
+int
+st_channel_set_field(struct st_provider *p, const char *contact,
+		     const char *field, const char *value,
+		     struct st_error *err)
+{
+	const struct st_channel_ops *ops = channel(p, err);
+
+	if (!ops || missing(p, ops->set_field != NULL, "contact fields",
+			    err))
+		return -1;
+	if (!field || !*field) {
+		st_error_set(err, ST_EUSAGE, "%s set field needs a field name",
+			     p->name);
+		return -1;
+	}
+	return ops->set_field(p, contact, field, value ? value : "", err);
+}
+
+/* Add (add true) or remove a tag by name. */
+static int
+tag(struct st_provider *p, const char *contact, const char *name, bool add,
+    struct st_error *err)
+{
+	const struct st_channel_ops *ops = channel(p, err);
+
+	if (!ops || missing(p, add ? ops->add_tag != NULL
+			    : ops->remove_tag != NULL, "tags", err))
+		return -1;
+	if (!name || !*name) {
+		st_error_set(err, ST_EUSAGE, "%s tag needs a tag name",
+			     p->name);
+		return -1;
+	}
+	return add ? ops->add_tag(p, contact, name, err)
+		   : ops->remove_tag(p, contact, name, err);
+}
+
+int
+st_channel_add_tag(struct st_provider *p, const char *contact,
+		   const char *name, struct st_error *err)
+{
+	return tag(p, contact, name, true, err);
+}
+
+int
+st_channel_remove_tag(struct st_provider *p, const char *contact,
+		      const char *name, struct st_error *err)
+{
+	return tag(p, contact, name, false, err);
 }
 
 int

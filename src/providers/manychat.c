@@ -1,6 +1,7 @@
 /*
  * manychat.c - the ManyChat public API: page info, subscribers by phone,
- * sendContent (Dynamic Block v2, WhatsApp content).
+ * sendContent (Dynamic Block v2, WhatsApp content: text and media by
+ * link), custom fields and tags by name.
  *
  * Every answer says {"status":"success"} or {"status":"error", "message",
  * "details" | "code"}, and some refusals come with HTTP 200, so the status
@@ -152,20 +153,22 @@ cleanup:
 	return ret;
 }
 
-/* 3011: outside the 24-hour window, which needs a template flow. */
+/*
+ * sendContent with these messages (a new reference, taken). 3011 and
+ * 3031: outside the 24-hour window, which needs a template flow.
+ */
 static int
-mc_send_text(struct st_provider *p, const char *contact, const char *text,
-	     struct st_send_result *res, struct st_error *err)
+mc_send(struct st_provider *p, const char *contact, json_t *messages,
+	struct st_send_result *res, struct st_error *err)
 {
 	struct st_http_response r;
 	json_t *body, *j = NULL;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	body = json_pack("{s:s, s:{s:s, s:{s:s, s:[{s:s, s:s}]}}}",
-			 "subscriber_id", contact, "data", "version", "v2",
-			 "content", "type", "whatsapp", "messages", "type",
-			 "text", "text", text);
+	body = json_pack("{s:s, s:{s:s, s:{s:s, s:o}}}", "subscriber_id",
+			 contact, "data", "version", "v2", "content", "type",
+			 "whatsapp", "messages", messages);
 	ret = mc_call(p, "POST", "/fb/sending/sendContent", NULL, body, false,
 		      &j, &r, err);
 	res->code = p->code;
@@ -178,6 +181,85 @@ mc_send_text(struct st_provider *p, const char *contact, const char *text,
 	return ret;
 }
 
+static int
+mc_send_text(struct st_provider *p, const char *contact, const char *text,
+	     struct st_send_result *res, struct st_error *err)
+{
+	return mc_send(p, contact, json_pack("[{s:s, s:s}]", "type", "text",
+					     "text", text), res, err);
+}
+
+/*
+ * A media message by link; Dynamic Block media have no caption, so a
+ * caption is a text message after it, in the same sendContent.
+ */
+static int
+mc_send_media(struct st_provider *p, const char *contact,
+	      enum st_media_kind kind, const char *url, const char *caption,
+	      struct st_send_result *res, struct st_error *err)
+{
+	json_t *m = json_pack("[{s:s, s:s}]", "type", st_media_kind_name(kind),
+			      "url", url);
+
+	if (caption && *caption)
+		json_array_append_new(m, json_pack("{s:s, s:s}", "type", "text",
+						   "text", caption));
+	return mc_send(p, contact, m, res, err);
+}
+
+/* A command endpoint on a subscriber: body gets subscriber_id first. */
+static int
+mc_command(struct st_provider *p, const char *path, const char *contact,
+	   const char *k1, const char *v1, const char *k2, const char *v2,
+	   struct st_error *err)
+{
+	struct st_http_response r;
+	json_t *body = json_pack("{s:s, s:s}", "subscriber_id", contact, k1,
+				 v1), *j = NULL;
+	int ret;
+
+	if (k2)
+		json_object_set_new(body, k2, json_string(v2));
+	ret = mc_call(p, "POST", path, NULL, body, true, &j, &r, err);
+	json_decref(body);
+	json_decref(j);
+	st_http_response_release(&r);
+	return ret;
+}
+
+/* By name (case-insensitive in ManyChat); the value goes as text. */
+static int
+mc_set_field(struct st_provider *p, const char *contact, const char *field,
+	     const char *value, struct st_error *err)
+{
+	return mc_command(p, "/fb/subscriber/setCustomFieldByName", contact,
+			  "field_name", field, "field_value", value, err);
+}
+
+static int
+mc_add_tag(struct st_provider *p, const char *contact, const char *tag,
+	   struct st_error *err)
+{
+	return mc_command(p, "/fb/subscriber/addTagByName", contact,
+			  "tag_name", tag, NULL, NULL, err);
+}
+
+static int
+mc_remove_tag(struct st_provider *p, const char *contact, const char *tag,
+	      struct st_error *err)
+{
+	return mc_command(p, "/fb/subscriber/removeTagByName", contact,
+			  "tag_name", tag, NULL, NULL, err);
+}
+
 const struct st_channel_ops st_manychat_ops = {
-	"MANYCHAT", mc_find, mc_create, mc_send_text, NULL,
+	.provider = "MANYCHAT",
+	.find_contact = mc_find,
+	.create_contact = mc_create,
+	.send_text = mc_send_text,
+	.send_template = NULL,
+	.send_media = mc_send_media,
+	.set_field = mc_set_field,
+	.add_tag = mc_add_tag,
+	.remove_tag = mc_remove_tag,
 };

@@ -19,6 +19,12 @@ int st_provider_call(struct st_provider *p, const char *method,
 		     const char *path, const char *query, json_t *body,
 		     bool idempotent, struct st_http_response *resp,
 		     struct st_error *err);
+/* The same with a body of any type (ctype, e.g. multipart/form-data). */
+int st_provider_call_raw(struct st_provider *p, const char *method,
+			 const char *path, const char *query,
+			 const char *ctype, const char *body, size_t len,
+			 bool idempotent, struct st_http_response *resp,
+			 struct st_error *err);
 /* "name=value" with value URL-escaped; a new string. */
 char *st_provider_qs(const char *name, const char *value);
 /* The body as JSON, or NULL with p->failure PROTOCOL and err set. */

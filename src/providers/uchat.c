@@ -1,6 +1,7 @@
 /*
  * uchat.c - the UChat API: tags (the harmless test), subscribers by
- * WhatsApp number, send-text.
+ * WhatsApp number, send-text, send-content (media by link), user fields
+ * and tags by name.
  *
  * Success is {"status":"ok","data":…}; errors carry their text under
  * "message", "error" or "detail" depending on the endpoint (422s add an
@@ -171,6 +172,102 @@ uc_send_text(struct st_provider *p, const char *contact, const char *text,
 	return ret;
 }
 
+/*
+ * send-content, Dynamic Block v1: the media by link, then the caption
+ * as a text message (v1 media carry none).
+ */
+static int
+uc_send_media(struct st_provider *p, const char *contact,
+	      enum st_media_kind kind, const char *url, const char *caption,
+	      struct st_send_result *res, struct st_error *err)
+{
+	struct st_http_response r;
+	json_t *m = json_pack("[{s:s, s:s}]", "type", st_media_kind_name(kind),
+			      "url", url), *body, *j = NULL;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (caption && *caption)
+		json_array_append_new(m, json_pack("{s:s, s:s}", "type", "text",
+						   "text", caption));
+	body = json_pack("{s:s, s:{s:s, s:{s:o}}}", "user_ns", contact,
+			 "data", "version", "v1", "content", "messages", m);
+	ret = uc_call(p, "POST", "/subscriber/send-content", NULL, body, false,
+		      &j, &r, err);
+	res->outcome = ret == 0 ? ST_SEND_OK : st_provider_send_outcome(p, &r);
+	json_decref(body);
+	json_decref(j);
+	st_http_response_release(&r);
+	return ret;
+}
+
+/* A call that only says ok: the body is taken. */
+static int
+uc_command(struct st_provider *p, const char *method, const char *path,
+	   json_t *body, struct st_error *err)
+{
+	struct st_http_response r;
+	json_t *j = NULL;
+	int ret;
+
+	ret = uc_call(p, method, path, NULL, body, true, &j, &r, err);
+	json_decref(body);
+	json_decref(j);
+	st_http_response_release(&r);
+	return ret;
+}
+
+/* PUT with "value" (not "field_value", which UChat answers with a 422). */
+static int
+uc_set_field(struct st_provider *p, const char *contact, const char *field,
+	     const char *value, struct st_error *err)
+{
+	return uc_command(p, "PUT", "/subscriber/set-user-field-by-name",
+			  json_pack("{s:s, s:s, s:s}", "user_ns", contact,
+				    "field_name", field, "value", value), err);
+}
+
+/*
+ * Tags by name. The endpoints are not confirmed by UChat's public
+ * documents: the config's add_tag_path and remove_tag_path override them.
+ */
+static int
+uc_tag(struct st_provider *p, const char *contact, const char *tag,
+       bool add, struct st_error *err)
+{
+	const char *path = st_provider_conf(p, add ? "add_tag_path"
+						   : "remove_tag_path");
+
+	if (!path || !*path)
+		path = add ? "/subscriber/add-tag-by-name"
+			   : "/subscriber/remove-tag-by-name";
+	return uc_command(p, "POST", path, json_pack("{s:s, s:s}", "user_ns",
+						     contact, "tag_name", tag),
+			  err);
+}
+
+static int
+uc_add_tag(struct st_provider *p, const char *contact, const char *tag,
+	   struct st_error *err)
+{
+	return uc_tag(p, contact, tag, true, err);
+}
+
+static int
+uc_remove_tag(struct st_provider *p, const char *contact, const char *tag,
+	      struct st_error *err)
+{
+	return uc_tag(p, contact, tag, false, err);
+}
+
 const struct st_channel_ops st_uchat_ops = {
-	"UCHAT", uc_find, uc_create, uc_send_text, NULL,
+	.provider = "UCHAT",
+	.find_contact = uc_find,
+	.create_contact = uc_create,
+	.send_text = uc_send_text,
+	.send_template = NULL,
+	.send_media = uc_send_media,
+	.set_field = uc_set_field,
+	.add_tag = uc_add_tag,
+	.remove_tag = uc_remove_tag,
 };

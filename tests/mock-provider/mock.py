@@ -9,20 +9,37 @@ paths do not collide (ManyChat /fb/..., UChat /subscriber/... and /flow/...,
 WhatsApp /vNN.0/..., ElevenLabs /v1/...).
 
   mock.py [--port N] [--port-file PATH] [--token PROVIDER=VALUE ...]
+          [--latency-ms N] [--max-recorded N]
 
 Port 0 (the default) picks a free one; it is printed and written to
 --port-file. With --token, only that credential is accepted for the
-provider; without, any well-formed one is.
+provider; without, any well-formed one is. --latency-ms delays every
+provider reply (not the control endpoints) by N ms. --max-recorded keeps
+only the last N requests (for long benchmarks; default: all).
+
+The server speaks HTTP/1.1 with keep-alive (every reply has its
+Content-Length) and TCP_NODELAY, one thread per connection.
 
 Control endpoints (not recorded):
-  GET  /__requests   every request so far, as a JSON array
-  POST /__reset      forget requests, faults and contacts
+  GET  /__requests   every request so far, as a JSON array (a multipart
+                     body is also decoded under "form")
+  POST /__reset      forget requests, faults, contacts, media and webhooks;
+                     the latency goes back to --latency-ms
   POST /__fault      {"path", "method", "status", "retry_after", "delay_ms",
-                      "reset", "malformed", "body", "count"}: the next
-                      `count` (default 1) requests to path answer so
+                      "reset", "malformed", "body", "count", "async_fail"}:
+                      the next `count` (default 1) requests to path answer
+                      so. "async_fail": CODE on a WhatsApp .../messages path
+                      accepts the send (200 and a wamid) and queues the
+                      status webhook that says it failed with CODE
+  GET  /__webhooks   the queued webhook bodies, one raw JSON body a line
+                     (JSON lines), then forgets them
+  POST /__latency    {"ms": N}: the delay of every provider reply
   POST /__token      {"provider": "manychat", "token": "..."}
 """
 import argparse
+import collections
+import email.parser
+import email.policy
 import json
 import socket
 import struct
@@ -33,10 +50,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 LOCK = threading.Lock()
-REQUESTS = []
+REQUESTS = collections.deque()
 FAULTS = []
 TOKENS = {}
 CONTACTS = {"manychat": {}, "uchat": {}}
+MEDIA = {}
+WEBHOOKS = []
+LATENCY = {"ms": 0, "default": 0}
 COUNTER = [900000000]
 
 
@@ -67,10 +87,10 @@ def bearer(h, provider, check=None):
 
 # ---- ManyChat ------------------------------------------------------------
 
-def mc_error(status, message, code=None):
+def mc_error(status, message, code=None, detail=None):
     body = {"status": "error", "message": message}
     if code is None:
-        body["details"] = {"messages": [{"message": message}]}
+        body["details"] = {"messages": [{"message": detail or message}]}
     else:
         body["code"] = code
     return Reply(status, body)
@@ -123,11 +143,58 @@ def manychat(h, method, path, q, body):
         msgs = (d.get("content") or {}).get("messages")
         if d.get("version") != "v2" or not isinstance(msgs, list) or not msgs:
             raise mc_error(400, "Validation error")
-        known = {s["id"] for s in CONTACTS["manychat"].values()}
-        if str(body["subscriber_id"]) not in known:
-            raise mc_error(400, "Subscriber does not exist")
+        if len(msgs) > 10:
+            raise mc_error(400, "Validation error", detail="Too many messages")
+        for i, m in enumerate(msgs):
+            bad = block_message_error(m, i)
+            if bad:
+                raise mc_error(400, "Validation error", detail=bad)
+        mc_sub(body)
+        return 200, {"status": "success"}
+    if path in ("/fb/subscriber/setCustomFieldByName", "/fb/subscriber/addTagByName",
+                "/fb/subscriber/removeTagByName") and method == "POST":
+        key = "field_name" if "Field" in path else "tag_name"
+        if not isinstance(body, dict) or "subscriber_id" not in body \
+                or not isinstance(body.get(key), str) or not body[key] \
+                or (key == "field_name" and "field_value" not in body):
+            raise mc_error(400, "Validation error")
+        sub = mc_sub(body)
+        if key == "field_name":
+            sub["custom_fields"] = [f for f in sub["custom_fields"]
+                                    if f["name"].lower() != body[key].lower()]
+            sub["custom_fields"].append({"name": body[key], "type": "text",
+                                         "value": body["field_value"]})
+        elif path.endswith("addTagByName"):
+            if body[key] not in [t["name"] for t in sub["tags"]]:
+                sub["tags"].append({"id": next_id(), "name": body[key]})
+        else:
+            sub["tags"] = [t for t in sub["tags"] if t["name"] != body[key]]
         return 200, {"status": "success"}
     raise mc_error(404, "Not found")
+
+
+def mc_sub(body):
+    for sub in CONTACTS["manychat"].values():
+        if sub["id"] == str(body["subscriber_id"]):
+            return sub
+    raise mc_error(400, "Subscriber does not exist")
+
+
+def block_message_error(m, i):
+    """What is wrong with a Dynamic Block message, or None."""
+    if not isinstance(m, dict):
+        return "messages.%d must be an object" % i
+    t = m.get("type")
+    if t == "text":
+        return None if isinstance(m.get("text"), str) and m["text"] \
+            else "messages.%d.text is required" % i
+    if t in ("image", "audio", "video", "file"):
+        u = m.get("url")
+        return None if isinstance(u, str) and u.startswith(("http://", "https://")) \
+            else "messages.%d.url must be a valid URL" % i
+    if t in ("cards", "list"):
+        return None
+    return "messages.%d.type is invalid" % i
 
 
 # ---- UChat ---------------------------------------------------------------
@@ -159,6 +226,40 @@ def uchat(h, method, path, q, body):
                "first_name": body.get("first_name"), "phone": body["phone"]}
         CONTACTS["uchat"][uid] = sub
         return 200, {"status": "ok", "data": sub}
+    if path == "/subscriber/send-content" and method == "POST":
+        if not isinstance(body, dict) or not body.get("user_ns"):
+            raise uc_invalid("user_ns")
+        d = body.get("data")
+        if not isinstance(d, dict):
+            raise uc_invalid("data")
+        if d.get("version") != "v1":
+            raise Reply(422, {"message": "The given data was invalid.",
+                              "errors": {"data.version": ["The selected data.version is invalid."]}})
+        msgs = (d.get("content") or {}).get("messages")
+        if not isinstance(msgs, list) or not msgs:
+            raise uc_invalid("data.content.messages")
+        for i, m in enumerate(msgs):
+            bad = block_message_error(m, i)
+            if bad:
+                raise Reply(422, {"message": "The given data was invalid.",
+                                  "errors": {"data.content.messages.%d" % i: [bad]}})
+        return 200, {"status": "ok"}
+    if path == "/subscriber/set-user-field-by-name":
+        if method != "PUT":
+            raise Reply(405, {"message": "The %s method is not supported for this route. "
+                                         "Supported methods: PUT." % method})
+        for f in ("user_ns", "field_name"):
+            if not isinstance(body, dict) or not body.get(f):
+                raise uc_invalid(f)
+        if "value" not in body:
+            raise uc_invalid("value")
+        return 200, {"status": "ok"}
+    if path in ("/subscriber/add-tag-by-name", "/subscriber/remove-tag-by-name") \
+            and method == "POST":
+        for f in ("user_ns", "tag_name"):
+            if not isinstance(body, dict) or not body.get(f):
+                raise uc_invalid(f)
+        return 200, {"status": "ok"}
     if path == "/subscriber/send-text" and method == "POST":
         if not isinstance(body, dict) or not body.get("user_ns"):
             raise uc_invalid("user_ns")
@@ -199,13 +300,118 @@ def whatsapp(h, method, path, q, body):
                                       and isinstance(obj.get("language"), dict)
                                       and obj["language"].get("code")):
             raise wa_error(400, 100, "(#100) The parameter template['name'] is required.")
+        if typ in ("image", "audio", "video", "document"):
+            wa_check_media(typ, obj)
+        elif typ not in ("text", "template"):
+            raise wa_error(400, 100, "(#100) Param type must be one of {AUDIO, CONTACTS, "
+                           "DOCUMENT, IMAGE, INTERACTIVE, LOCATION, REACTION, STICKER, "
+                           "TEMPLATE, TEXT, VIDEO}", details="Invalid parameter")
         to = str(body["to"])
         return 200, {"messaging_product": "whatsapp",
                      "contacts": [{"input": to, "wa_id": to.lstrip("+")}],
                      "messages": [{"id": "wamid.MOCK%d" % next_id(),
                                    "message_status": "accepted"}]}
+    if len(parts) == 3 and parts[2] == "media" and method == "POST":
+        return 200, wa_upload(h, h.form)
     raise wa_error(400, 100, "Unsupported request - method type: %s" % method.lower(),
                    typ="GraphMethodException")
+
+
+WA_MIME = {
+    "audio": ("audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"),
+    "image": ("image/jpeg", "image/png"),
+    "video": ("video/mp4", "video/3gpp"),
+    "document": ("text/plain", "application/pdf", "application/vnd.ms-powerpoint",
+                 "application/msword", "application/vnd.ms-excel",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                 "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def wa_check_media(typ, obj):
+    """A media object: exactly one of link and id; no caption on audio."""
+    if not isinstance(obj, dict):
+        raise wa_error(400, 100, "(#100) The parameter %s is required." % typ)
+    if ("link" in obj) == ("id" in obj):
+        raise wa_error(400, 100, "(#100) Invalid parameter",
+                       details="Param %s must contain either id or link" % typ)
+    if "link" in obj and not str(obj["link"]).startswith(("http://", "https://")):
+        raise wa_error(400, 100, "(#100) Invalid parameter",
+                       details="Param %s['link'] is not a valid URI" % typ)
+    extra = set(obj) - {"link", "id", "caption", "filename", "voice"}
+    if typ == "audio" and "caption" in obj:
+        extra.add("caption")
+    if typ != "document" and "filename" in obj:
+        extra.add("filename")
+    if extra:
+        raise wa_error(400, 100, "(#100) Invalid parameter",
+                       details="Param %s['%s'] is not a valid parameter" % (typ, sorted(extra)[0]))
+
+
+def wa_upload(h, form):
+    """POST /{phone-number-id}/media, multipart/form-data."""
+    if form is None:
+        raise wa_error(400, 100, "(#100) The parameter messaging_product is required.")
+    if form.get("messaging_product") != "whatsapp":
+        raise wa_error(400, 100, "(#100) The parameter messaging_product is required.")
+    f = form.get("file")
+    if not isinstance(f, dict):
+        raise wa_error(400, 100, "(#100) The parameter file is required.")
+    mime = form.get("type") if isinstance(form.get("type"), str) else f.get("content_type")
+    mime = (mime or "").split(";")[0].strip().lower()
+    if not any(mime in v for v in WA_MIME.values()):
+        raise wa_error(400, 131053, "(#131053) Media upload error", details=
+                       "Unsupported file type %s. Supported: audio/ogg; codecs=opus, "
+                       "audio/mpeg, audio/amr, audio/mp4, audio/aac" % mime)
+    mid = str(next_id() + 1000000000000000)
+    with LOCK:
+        MEDIA[mid] = {"mime": mime, "size": f["size"]}
+    return {"id": mid}
+
+
+def wa_failed_status(wamid, phone_number_id, to, code):
+    """The status webhook of a send that failed after it was accepted."""
+    return {"object": "whatsapp_business_account", "entry": [{
+        "id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "5491150000000",
+                         "phone_number_id": phone_number_id},
+            "statuses": [{"id": wamid, "status": "failed",
+                          "timestamp": str(int(time.time())),
+                          "recipient_id": to.lstrip("+"),
+                          "errors": [{"code": code, "title": WA_TITLES.get(code, "Failure"),
+                                      "message": WA_TITLES.get(code, "Failure"),
+                                      "error_data": {"details": WA_TITLES.get(code, "Failure")},
+                                      "href": "https://developers.facebook.com/docs/whatsapp/"
+                                              "cloud-api/support/error-codes/"}]}]}}]}]}
+
+
+WA_TITLES = {131026: "Message undeliverable", 131047: "Re-engagement message",
+             131053: "Media upload error", 131049: "This message was not delivered "
+             "to maintain healthy ecosystem engagement."}
+
+
+def parse_form(ctype, raw):
+    """A multipart/form-data body: {name: text, or {filename, content_type, size}}."""
+    if not ctype.lower().startswith("multipart/form-data"):
+        return None
+    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw)
+    if not msg.is_multipart():
+        return None
+    form = {}
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if part.get_param("filename", header="content-disposition") is not None:
+            form[name] = {"filename": part.get_param("filename", header="content-disposition"),
+                          "content_type": part.get_content_type()
+                          if part.get("Content-Type") else None,
+                          "size": len(data)}
+        else:
+            form[name] = data.decode("utf-8", "replace")
+    return form
 
 
 # ---- ElevenLabs ----------------------------------------------------------
@@ -261,8 +467,9 @@ def route(path):
 
 
 class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive: every reply has a Content-Length
     server_version = "mock-provider"
+    disable_nagle_algorithm = True  # no 40 ms stalls between header and body
 
     def log_message(self, fmt, *args):
         pass
@@ -294,8 +501,20 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 REQUESTS.clear()
                 FAULTS.clear()
+                MEDIA.clear()
+                del WEBHOOKS[:]
+                LATENCY["ms"] = LATENCY["default"]
+                COUNTER[0] = 900000000
                 for c in CONTACTS.values():
                     c.clear()
+            return self.send(200, {"ok": True})
+        if path == "/__webhooks" and method == "GET":
+            with LOCK:
+                lines = "".join(w + "\n" for w in WEBHOOKS)
+                del WEBHOOKS[:]
+            return self.send(200, lines.encode(), ctype="application/x-ndjson")
+        if path == "/__latency" and method == "POST":
+            LATENCY["ms"] = max(0, int(json.loads(raw or b"{}").get("ms", 0)))
             return self.send(200, {"ok": True})
         if path == "/__fault" and method == "POST":
             f = json.loads(raw or b"{}")
@@ -323,15 +542,29 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.read_body()
         if u.path.startswith("/__"):
             return self.control(method, u.path, raw)
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = ValueError
+        self.form = None
+        ctype = self.headers.get("Content-Type") or ""
+        if ctype.lower().startswith("multipart/"):
+            try:
+                self.form = parse_form(ctype, raw)
+            except Exception:  # a broken body is the client's to see
+                self.form = None
+            body = None
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = ValueError
+        rec = {"method": method, "path": u.path, "query": u.query,
+               "headers": dict(self.headers.items()),
+               "body": raw.decode("utf-8", "replace"),
+               "json": None if body is ValueError else body}
+        if self.form is not None:
+            rec["form"] = self.form
         with LOCK:
-            REQUESTS.append({"method": method, "path": u.path, "query": u.query,
-                             "headers": dict(self.headers.items()),
-                             "body": raw.decode("utf-8", "replace"),
-                             "json": None if body is ValueError else body})
+            REQUESTS.append(rec)
+        if LATENCY["ms"]:
+            time.sleep(LATENCY["ms"] / 1000.0)
         fault = self.take_fault(method, u.path)
         if fault and fault.get("delay_ms"):
             time.sleep(fault["delay_ms"] / 1000.0)
@@ -354,6 +587,12 @@ class Handler(BaseHTTPRequestHandler):
             if body is ValueError:
                 raise Reply(400, {"error": "body is not JSON"})
             status, out = handler(self, method, u.path, parse_qs(u.query), body)
+            if fault and fault.get("async_fail") and status == 200 \
+                    and isinstance(out, dict) and out.get("messages"):
+                hook = wa_failed_status(out["messages"][0]["id"], u.path.split("/")[2],
+                                        str(body.get("to", "")), int(fault["async_fail"]))
+                with LOCK:
+                    WEBHOOKS.append(json.dumps(hook, separators=(",", ":")))
             self.send(status, out)
         except Reply as r:
             self.send(r.status, r.body, r.headers)
@@ -376,10 +615,17 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file")
     ap.add_argument("--token", action="append", default=[])
+    ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--max-recorded", type=int, default=0)
     a = ap.parse_args()
+    global REQUESTS
+    if a.max_recorded > 0:
+        REQUESTS = collections.deque(maxlen=a.max_recorded)
+    LATENCY["ms"] = LATENCY["default"] = max(0, a.latency_ms)
     for t in a.token:
         p, _, v = t.partition("=")
         TOKENS[p.lower()] = v
+    ThreadingHTTPServer.request_queue_size = 128  # 32+ connections at once
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
     srv.daemon_threads = True
     port = srv.server_address[1]
