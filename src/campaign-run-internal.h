@@ -107,11 +107,13 @@ int cr_voice_open(struct st_db *db, const struct st_campaign_run_opts *o,
 		  struct st_error *err);
 void cr_voice_close(struct cr_voice *v);
 /*
- * The audio of text in voice_id: *url its link under the media base URL
- * (a new string), *chars what was paid for (0 on a cache hit).
+ * The audio of text in voice_id for channel chan: *url its link under
+ * the media base URL, or on WhatsApp "media:<id>" of its upload (a new
+ * string); *chars what was paid for (0 on a cache hit).
  */
 int cr_voice_get(struct st_db *db, struct cr_voice *v, const char *tenant_id,
-		 const char *voice_id, const char *text, char **url,
-		 int *chars, bool *cached, struct st_error *err);
+		 const char *voice_id, const char *text,
+		 struct st_provider *chan, char **url, int *chars,
+		 bool *cached, struct st_error *err);
 
 #endif

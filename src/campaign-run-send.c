@@ -324,7 +324,7 @@ static int
 voice(struct loop *L, struct job *j, struct st_error *err)
 {
 	if (cr_voice_get(L->db, &L->voice, L->c->tenant_id, L->c->voice_id,
-			 j->text, &j->audio_url, &j->voice_chars,
+			 j->text, &L->chan, &j->audio_url, &j->voice_chars,
 			 &j->voice_cached, err) == 0) {
 		if (j->voice_cached)
 			L->r->voice_hits++;

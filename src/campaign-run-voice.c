@@ -11,6 +11,9 @@
  * without its row is taken and the row written. The cache directory is
  * STRATO_VOICE_CACHE (default /var/cache/strato/voice); the base URL the
  * ELEVENLABS integration's media_base_url, else STRATO_MEDIA_BASE_URL.
+ * WhatsApp takes the file itself: it is uploaded (the media endpoint)
+ * and its media id kept in the cache row for 29 days, Meta keeping an
+ * upload for 30.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -183,6 +186,57 @@ cache_store(struct st_db *db, struct cr_voice *v, const char *tenant_id,
 	return ret;
 }
 
+/* The MIME type of an output format, for the upload. */
+static const char *
+mime_of(const char *ext)
+{
+	if (strcmp(ext, "mp3") == 0)
+		return "audio/mpeg";
+	if (strcmp(ext, "ogg") == 0)
+		return "audio/ogg";
+	return "application/octet-stream";
+}
+
+/*
+ * WhatsApp: "media:<id>" of the file's upload, the id reused for 29 days
+ * (the upload is idempotent enough: a second one only costs bandwidth).
+ */
+static int
+wa_media(struct st_db *db, const char *tenant_id, const char *hash,
+	 const char *path, const char *ext, struct st_provider *chan,
+	 char **url, struct st_error *err)
+{
+	PGresult *res = NULL;
+	char *id = NULL;
+	int ret = -1;
+
+	if (st_tenant_begin(db, tenant_id, err) < 0)
+		return -1;
+	res = st_db_query(db, "SELECT wa_media_id FROM strato.voice_cache"
+		" WHERE tenant_id = $1 AND hash = $2 AND wa_media_at > now()"
+		" - interval '29 days'", 2, (const char *const[]){ tenant_id,
+		hash }, err);
+	if (!res)
+		goto cleanup;
+	if (PQntuples(res) == 1)
+		id = st_db_dup(res, 0, 0);
+	if (!id && (st_whatsapp_upload_media(chan, path, mime_of(ext), &id,
+					     err) < 0 ||
+		    st_db_run(db, "UPDATE strato.voice_cache SET wa_media_id ="
+			      " $3, wa_media_at = now() WHERE tenant_id = $1"
+			      " AND hash = $2", 3, (const char *const[]){
+			      tenant_id, hash, id }, err) < 0))
+		goto cleanup;
+	*url = st_xasprintf("media:%s", id);
+	ret = st_tenant_commit(db, err);
+cleanup:
+	if (ret < 0)
+		st_tenant_rollback(db);
+	PQclear(res);
+	free(id);
+	return ret;
+}
+
 /* Characters as ElevenLabs bills them: code points, not bytes. */
 static int
 utf8_chars(const char *s)
@@ -225,13 +279,13 @@ cleanup:
  */
 int
 cr_voice_get(struct st_db *db, struct cr_voice *v, const char *tenant_id,
-	     const char *voice_id, const char *text, char **url, int *chars,
-	     bool *cached, struct st_error *err)
+	     const char *voice_id, const char *text, struct st_provider *chan,
+	     char **url, int *chars, bool *cached, struct st_error *err)
 {
 	char hash[65];
 	char *ext = NULL, *path = NULL;
 	struct stat st;
-	bool have = false;
+	bool have = false, wa;
 	int ret = -1;
 
 	*url = NULL;
@@ -244,7 +298,8 @@ cr_voice_get(struct st_db *db, struct cr_voice *v, const char *tenant_id,
 	}
 	v->p.failure = ST_PFAIL_NONE;
 	voice_id = voice_id ? voice_id : st_provider_conf(&v->p, "voice_id");
-	if (!voice_id || !v->media_base_url) {
+	wa = strcmp(chan->name, "WHATSAPP") == 0;
+	if (!voice_id || (!wa && !v->media_base_url)) {
 		st_error_set(err, ST_ESTATE, "no %s for the voice",
 			     voice_id ? "media_base_url" : "voice_id");
 		return -1;
@@ -269,7 +324,13 @@ cr_voice_get(struct st_db *db, struct cr_voice *v, const char *tenant_id,
 				(long)st.st_size, err) < 0)
 			goto cleanup;
 	}
-	*url = st_xasprintf("%s/%s.%s", v->media_base_url, hash, ext);
+	if (wa) {
+		if (wa_media(db, tenant_id, hash, path, ext, chan, url,
+			     err) < 0)
+			goto cleanup;
+	} else {
+		*url = st_xasprintf("%s/%s.%s", v->media_base_url, hash, ext);
+	}
 	ret = 0;
 cleanup:
 	free(ext);

@@ -13,7 +13,8 @@
 --
 -- voice_cache: one synthesised audio per tenant and hash of (voice,
 -- model, settings, text); the file is on disk under the cache directory
--- by the same hash, so the same text is never paid for twice.
+-- by the same hash, so the same text is never paid for twice; uploaded
+-- to WhatsApp once a month at most (wa_media_id).
 SET LOCAL ROLE strato_owner;
 
 ALTER TABLE strato.campaign
@@ -42,6 +43,8 @@ CREATE TABLE strato.voice_cache (
 	bytes      bigint NOT NULL CHECK (bytes >= 0),
 	format     text NOT NULL,
 	hits       bigint NOT NULL DEFAULT 0,
+	wa_media_id text,        -- the audio uploaded to WhatsApp, and when:
+	wa_media_at timestamptz, -- Meta keeps an upload 30 days
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (tenant_id, hash)

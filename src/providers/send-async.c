@@ -163,15 +163,18 @@ st_send_prepare_text(struct st_provider *p, const char *contact,
 /*
  * Prepare an audio message by link (url must be reachable by the
  * provider): a WhatsApp audio object, a ManyChat or UChat audio block.
+ * On WhatsApp "media:<id>" sends an uploaded media id instead.
  */
 int
 st_send_prepare_audio(struct st_provider *p, const char *contact,
 		      const char *url, struct st_send_req *r,
 		      struct st_error *err)
 {
+	bool id = strncmp(url, "media:", 6) == 0;
 	json_t *msg = json_pack("{s:s, s:{s:s}, s:{s:s, s:s}}", "type",
-				"audio", "payload", "link", url, "content",
-				"type", "audio", "url", url);
+				"audio", "payload", id ? "id" : "link",
+				id ? url + 6 : url, "content", "type", "audio",
+				"url", url);
 	int ret = prepare_message(p, contact, msg, r, err);
 
 	json_decref(msg);

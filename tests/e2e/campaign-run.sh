@@ -380,3 +380,70 @@ expect_eq "$(sql $db "SELECT count(*) FROM strato.campaign_send s JOIN strato.ca
 	WHERE c.nombre = 'Falla' AND s.estado NOT IN ('FAILED', 'SKIPPED')")" "0" "every row ended FAILED or SKIPPED"
 expect_contains "$(ledger Falla)" "SKIPPED:campaign_failed" "the unsent rest is SKIPPED (campaign_failed)"
 mock_post /__reset '{}'
+
+# --- FIDELIZACION with voice over ManyChat: synthesis, cache, upload ------
+EL=/v1/text-to-speech/VoiceSofia01
+els() { mock_requests; printf '%s' "$out" | python3 -c 'import json, sys
+print(sum(1 for r in json.load(sys.stdin) if r["path"].startswith("/v1/text-to-speech/")))'; }
+camp Aniversario FIDELIZACION audience.tags=base channel=manychat \
+	'message.text=Feliz aniversario de parte de {{inmobiliaria}}.' voice.enabled=true voice.voice_id=VoiceSofia01
+mock_post /__reset '{}'
+crun --campaign Aniversario
+expect_rc 0 "a FIDELIZACION campaign with a voice note"
+expect_eq "$(ledger Aniversario)" "SENT 2, SKIPPED:invalid_phone 1, SKIPPED:no_phone 1, SKIPPED:outside_24h 1" \
+	"over ManyChat (no templates) the lead outside the window is skipped"
+expect_eq "$(els)" "1" "one synthesis for one text, whoever receives it"
+text_len=$(printf 'Feliz aniversario de parte de Inmobiliaria Sur.' | python3 -c 'import sys; print(len(sys.stdin.read()))')
+expect_eq "$(json "j['campaigns'][0]['voice_chars'], j['campaigns'][0]['voice_hits']")" "$text_len 1" \
+	"the characters paid for once, the second lead a cache hit"
+mock_requests
+expect_eq "$(printf '%s' "$out" | python3 -c 'import json, sys
+m = [r["json"]["data"]["content"]["messages"][0] for r in json.load(sys.stdin) if r["path"] == "/fb/sending/sendContent"]
+print(sorted(x["type"] for x in m), len({x.get("url") for x in m if x["type"] == "audio"}))')" \
+	"['audio', 'audio', 'text', 'text'] 1" "each lead gets the text, then the voice note by link"
+expect_contains "$out" "https://media.sur.example/voice/" "the link is under the media base URL"
+expect_eq "$(ls "$work/voice" | wc -l)" "1" "the audio is cached on disk"
+expect_eq "$(sql $db "SELECT chars, hits FROM strato.voice_cache")" "$text_len|1" "and in the database, with its cost"
+camp Aniversario2 FIDELIZACION audience.tags=base channel=manychat \
+	'message.text=Feliz aniversario de parte de {{inmobiliaria}}.' voice.enabled=true voice.voice_id=VoiceSofia01
+mock_post /__reset '{}'
+crun --campaign Aniversario2
+expect_eq "$(els)" "0" "a second campaign with the same text pays nothing: no synthesis"
+expect_eq "$(json "j['campaigns'][0]['voice_chars'], j['campaigns'][0]['voice_hits']")" "0 2" "both leads cache hits"
+run S campaign stats Aniversario --json
+expect_eq "$(json "j['voice_chars'], j['voice_hits']")" "$text_len 1" "campaign stats shows the voice cost"
+
+camp Voz PERSONALIZADA audience.tags=base channel=whatsapp \
+	'message.text=Hola de parte de {{inmobiliaria}}.' voice.enabled=true voice.voice_id=VoiceSofia01
+mock_post /__reset '{}'
+crun --campaign Voz
+expect_eq "$(ledger Voz)" "SENT 2, SKIPPED:invalid_phone 1, SKIPPED:no_phone 1, SKIPPED:outside_24h 1" "voice over WhatsApp"
+mock_requests
+expect_eq "$(printf '%s' "$out" | python3 -c 'import json, sys
+rs = json.load(sys.stdin)
+up = [r for r in rs if r["path"].endswith("/media")]
+a = [r["json"]["audio"] for r in rs if r["path"].endswith("/messages") and r["json"]["type"] == "audio"]
+print(len(up), len(a), len({x.get("id") for x in a}), all("link" not in x for x in a))')" \
+	"1 2 1 True" "WhatsApp gets the audio uploaded once, then sent by media id"
+camp Voz2 PERSONALIZADA audience.tags=base channel=whatsapp \
+	'message.text=Hola de parte de {{inmobiliaria}}.' voice.enabled=true voice.voice_id=VoiceSofia01
+mock_post /__reset '{}'
+crun --campaign Voz2
+mock_requests
+expect_eq "$(printf '%s' "$out" | python3 -c 'import json, sys
+rs = json.load(sys.stdin)
+print(sum(r["path"].endswith("/media") for r in rs), sum(r["path"].startswith("/v1/") for r in rs))')" \
+	"0 0" "the upload is reused too: no synthesis, no upload"
+
+camp SinVoz PERSONALIZADA audience.tags=base channel=whatsapp \
+	'message.text=Hola {{primer_nombre}}.' voice.enabled=true voice.voice_id=NoSuchVoice
+crun --campaign SinVoz
+expect_eq "$(ledger SinVoz)" "FAILED:voice_failed 2, SKIPPED:invalid_phone 1, SKIPPED:no_phone 1, SKIPPED:outside_24h 1" \
+	"a voice failure fails the send when the campaign has no fallback"
+camp Respaldo PERSONALIZADA audience.tags=base channel=whatsapp \
+	'message.text=Hola {{primer_nombre}}.' voice.enabled=true voice.voice_id=NoSuchVoice voice.fallback=true
+mock_post /__reset '{}'
+crun --campaign Respaldo
+expect_eq "$(ledger Respaldo)" "SENT:voice_fallback 2, SKIPPED:invalid_phone 1, SKIPPED:no_phone 1, SKIPPED:outside_24h 1" \
+	"with voice.fallback the text goes alone"
+expect_eq "$(sends $WAP | wc -l)" "2" "text only"
