@@ -317,6 +317,57 @@ recover(struct st_db *db, const struct cr_campaign *c, bool resend,
 				       resend ? "t" : "f" }, err);
 }
 
+/*
+ * One tenant-scoped statement in one round trip: BEGIN, the tenant
+ * setting, sql and COMMIT sent together in libpq's pipeline mode (the
+ * claim and the record are the engine's hot path: four round trips
+ * each would leave the sends waiting). The result of sql, or NULL with
+ * err, the transaction rolled back.
+ */
+static PGresult *
+pipelined(struct st_db *db, const char *tenant_id, const char *sql, int n,
+	  const char *const *params, struct st_error *err)
+{
+	const char *const steps[] = { "BEGIN", "SELECT set_config("
+		"'app.tenant_id', $1, true)", sql, "COMMIT" };
+	PGconn *c = st_db_conn(db);
+	PGresult *r, *out = NULL;
+	bool failed = false;
+
+	if (!PQenterPipelineMode(c)) {
+		st_db_error(err, NULL, c);
+		return NULL;
+	}
+	for (int q = 0; q < 4; q++)
+		PQsendQueryParams(c, steps[q], q == 1 ? 1 : q == 2 ? n : 0,
+				  NULL, q == 1 ? &tenant_id : q == 2 ? params
+				  : NULL, NULL, NULL, 0);
+	PQpipelineSync(c);
+	for (int q = 0; q < 4; q++)
+		while ((r = PQgetResult(c)) != NULL) {
+			ExecStatusType st = PQresultStatus(r);
+
+			if ((st == PGRES_FATAL_ERROR ||
+			     st == PGRES_PIPELINE_ABORTED) && !failed) {
+				st_db_error(err, r, c);
+				failed = true;
+			}
+			if (q == 2 && !out && (st == PGRES_TUPLES_OK ||
+					       st == PGRES_COMMAND_OK))
+				out = r;
+			else
+				PQclear(r);
+		}
+	PQclear(PQgetResult(c)); /* the sync */
+	PQexitPipelineMode(c);
+	if (failed) {
+		PQclear(out);
+		out = NULL;
+		st_db_rollback(db);
+	}
+	return out;
+}
+
 /* The counts of this occurrence's ledger, as the stats JSON object. */
 static json_t *
 counts(struct st_db *db, const struct cr_campaign *c, struct st_error *err)
@@ -438,9 +489,7 @@ cr_claim(struct st_db *db, const struct cr_campaign *c, int limit,
 	*n = 0;
 	snprintf(occ, sizeof(occ), "%d", c->occurrence);
 	snprintf(lim, sizeof(lim), "%d", limit);
-	if (st_tenant_begin(db, c->tenant_id, err) < 0)
-		return -1;
-	res = st_db_query_prepared(db, "campaign_claim", "WITH k AS ("
+	res = pipelined(db, c->tenant_id, "WITH k AS ("
 		"SELECT s.id FROM strato.campaign_send s WHERE s.tenant_id = $1"
 		" AND s.campaign_id = $2 AND s.occurrence = $3::int"
 		" AND s.estado = 'PENDING' AND (s.next_attempt_at IS NULL"
@@ -452,8 +501,9 @@ cr_claim(struct st_db *db, const struct cr_campaign *c, int limit,
 		" AND l.tenant_id = s.tenant_id AND l.id = s.lead_id"
 		" RETURNING s.id, s.lead_id, s.attempts, s.snapshot::text,"
 		" l.opt_out OR l.deleted_at IS NOT NULL, l.telefono_e164, "
-		CHANNEL_ID ", " IN_24H, 5, (const char *const[]){
-		c->tenant_id, c->id, occ, lim, c->channel }, err);
+		CHANNEL_ID ", $6::bool AND " IN_24H, 6, (const char *const[]){
+		c->tenant_id, c->id, occ, lim, c->channel,
+		c->text ? "t" : "f" }, err);
 	if (!res)
 		goto cleanup;
 	*n = PQntuples(res);
@@ -470,10 +520,9 @@ cr_claim(struct st_db *db, const struct cr_campaign *c, int limit,
 		w->channel_id = st_db_dup(res, i, 6);
 		w->in_window = st_db_bool(res, i, 7);
 	}
-	ret = st_tenant_commit(db, err);
+	ret = 0;
 cleanup:
 	if (ret < 0) {
-		st_tenant_rollback(db);
 		for (int i = 0; i < *n; i++)
 			cr_row_release(&(*rows)[i]);
 		free(*rows);
@@ -515,15 +564,14 @@ cr_record(struct st_db *db, const struct cr_campaign *c,
 	  struct cr_result *res, size_t n, struct st_error *err)
 {
 	json_t *arr = json_array();
+	PGresult *pr = NULL;
 	char *text = NULL;
 	int ret = -1;
 
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, result_json(&res[i]));
 	text = json_dumps(arr, JSON_COMPACT);
-	if (st_tenant_begin(db, c->tenant_id, err) < 0)
-		goto cleanup;
-	if (st_db_query_prepared(db, "campaign_record", "UPDATE"
+	if (!(pr = pipelined(db, c->tenant_id, "UPDATE"
 		" strato.campaign_send s SET estado = v.estado, reason ="
 		" v.reason, provider_message_id = coalesce(v.message_id,"
 		" s.provider_message_id), error_code = v.code, error_message ="
@@ -539,13 +587,11 @@ cr_record(struct st_db *db, const struct cr_campaign *c,
 		" voice_chars integer, voice_cached boolean)"
 		" WHERE s.tenant_id = $1 AND s.campaign_id = $2"
 		" AND s.id = v.id AND s.estado = 'SENDING'", 3,
-		(const char *const[]){ c->tenant_id, c->id, text },
-		err) == NULL)
+		(const char *const[]){ c->tenant_id, c->id, text }, err)))
 		goto cleanup;
-	ret = st_tenant_commit(db, err);
+	ret = 0;
 cleanup:
-	if (ret < 0)
-		st_tenant_rollback(db);
+	PQclear(pr);
 	json_decref(arr);
 	free(text);
 	return ret;

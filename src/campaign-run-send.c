@@ -447,6 +447,7 @@ static void
 start_jobs(struct loop *L)
 {
 	double now = cr_now();
+	bool started = false;
 
 	while (L->ready && L->inflight < (size_t)L->concurrency &&
 	       bucket_ready(&L->acct, now) && bucket_ready(&L->camp, now)) {
@@ -473,7 +474,10 @@ start_jobs(struct loop *L)
 		st_http_multi_add(L->m, &req.http, j);
 		st_send_req_release(&req);
 		L->inflight++;
+		started = true;
 	}
+	if (started) /* out now, before any database round trip */
+		st_http_multi_kick(L->m);
 }
 
 /* A send that was not accepted: retry later, skip, fail or UNKNOWN. */
@@ -708,16 +712,23 @@ check_stop(struct loop *L, double now, double t0, struct st_error *err,
 	return why;
 }
 
-/* Claim what the free slots can take and make each row's job. */
+/*
+ * Claim what the free slots can take and make each row's job. While
+ * sends are in flight, wait for an eighth of the slots to be free: one
+ * claim (a transaction) then serves several, at a small cost in slots
+ * idle for a moment.
+ */
 static int
 claim(struct loop *L, long long *budget, bool *empty, struct st_error *err)
 {
 	int want = L->concurrency - (int)(L->inflight + L->nready), n = 0;
+	int batch = L->concurrency / 8 > 1 ? L->concurrency / 8 : 1;
 	struct cr_row *rows = NULL;
 
 	if (*budget > 0 && want > *budget)
 		want = (int)*budget;
-	if (want <= 0)
+	if (want <= 0 || (want < batch && L->inflight > 0 &&
+			  (*budget < 0 || want < *budget)))
 		return 0;
 	if (cr_claim(L->db, L->c, want, &rows, &n, err) < 0)
 		return -1;

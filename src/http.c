@@ -511,6 +511,10 @@ st_http_multi_new(long max_host)
 	m->m = curl_multi_init();
 	curl_multi_setopt(m->m, CURLMOPT_MAX_HOST_CONNECTIONS,
 			  max_host > 0 ? max_host : 64L);
+	/* keep every connection between transfers (the default cache
+	 * shrinks with the number of handles added) */
+	curl_multi_setopt(m->m, CURLMOPT_MAXCONNECTS,
+			  (max_host > 0 ? max_host : 64L) + 8);
 	curl_multi_setopt(m->m, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
 	return m;
 }
@@ -575,6 +579,18 @@ st_http_multi_add(struct st_http_multi *m, const struct st_http_request *req,
 	x->next = m->running;
 	m->running = x;
 	m->n++;
+}
+
+/*
+ * Let libcurl send what was added and read what came, without waiting:
+ * for a caller about to be busy elsewhere (a database round trip).
+ */
+void
+st_http_multi_kick(struct st_http_multi *m)
+{
+	int still;
+
+	curl_multi_perform(m->m, &still);
 }
 
 size_t

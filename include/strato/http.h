@@ -111,6 +111,8 @@ void st_http_multi_free(struct st_http_multi *m);
  */
 void st_http_multi_add(struct st_http_multi *m,
 		       const struct st_http_request *req, void *tag);
+/* Send what was added and read what came, without waiting. */
+void st_http_multi_kick(struct st_http_multi *m);
 /* How many transfers are running. */
 size_t st_http_multi_running(const struct st_http_multi *m);
 /*
