@@ -10,9 +10,21 @@
 #include <stdbool.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "strato/campaign-run.h"
 #include "strato/provider.h"
+
+/* The lead's id in a channel ($5). */
+#define CHANNEL_ID "(CASE $5::text WHEN 'MANYCHAT' THEN l.manychat_id" \
+	" WHEN 'UCHAT' THEN l.uchat_id ELSE l.wa_id END)"
+
+/* The lead wrote to the tenant in the last 24 hours. */
+#define IN_24H "EXISTS (SELECT 1 FROM strato.conversation cv" \
+	" JOIN strato.message m ON m.tenant_id = cv.tenant_id" \
+	" AND m.conversation_id = cv.id WHERE cv.tenant_id = l.tenant_id" \
+	" AND cv.lead_id = l.id AND m.direccion = 'ENTRANTE'" \
+	" AND m.created_at > now() - interval '24 hours')"
 
 /* The campaign being run, as read when it started. */
 struct cr_campaign {
@@ -72,10 +84,6 @@ void cr_unlock(struct st_db *db, const char *tenant_id, const char *id);
 int cr_start(struct st_db *db, const struct st_campaign_run_opts *o,
 	     const char *tenant_id, const char *id, struct cr_campaign *c,
 	     struct st_campaign_report *r, struct st_error *err);
-int cr_claim(struct st_db *db, const struct cr_campaign *c, int limit,
-	     struct cr_row **rows, int *n, struct st_error *err);
-int cr_record(struct st_db *db, const struct cr_campaign *c,
-	      struct cr_result *res, size_t n, struct st_error *err);
 int cr_estado(struct st_db *db, const struct cr_campaign *c, char **estado,
 	      struct st_error *err);
 int cr_next_retry(struct st_db *db, const struct cr_campaign *c,
@@ -83,6 +91,25 @@ int cr_next_retry(struct st_db *db, const struct cr_campaign *c,
 int cr_finish(struct st_db *db, struct cr_campaign *c, const char *stop,
 	      const char *last_error, struct st_campaign_report *r,
 	      struct st_error *err);
+
+/*
+ * campaign-run-trip.c: one round trip to the database, not waited for:
+ * the outcomes to record and the rows to claim, in one transaction.
+ */
+struct cr_trip {
+	bool busy;       /* sent, its answer not read yet */
+	bool failed;
+	int step;        /* which statement's results are being read */
+	int claim_step;  /* the claim's, or -1 */
+	PGresult *claimed;
+};
+
+int cr_trip_send(struct st_db *db, const struct cr_campaign *c,
+		 const struct cr_result *res, size_t nres, int claim,
+		 struct cr_trip *t, struct st_error *err);
+int cr_trip_read(struct st_db *db, struct cr_trip *t, bool block,
+		 struct cr_row **rows, int *n, struct st_error *err);
+int cr_trip_socket(struct st_db *db);
 
 /* campaign-run-send.c */
 int cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,

@@ -38,17 +38,6 @@
 	"  '[]')) = 0 OR to_char(" LOCAL_NOW ", 'DY') IN (SELECT" \
 	"  jsonb_array_elements_text(c.config #> '{window,days}'))))"
 
-/* The lead's id in a channel ($5). */
-#define CHANNEL_ID "(CASE $5::text WHEN 'MANYCHAT' THEN l.manychat_id" \
-	" WHEN 'UCHAT' THEN l.uchat_id ELSE l.wa_id END)"
-
-/* The lead wrote to the tenant in the last 24 hours. */
-#define IN_24H "EXISTS (SELECT 1 FROM strato.conversation cv" \
-	" JOIN strato.message m ON m.tenant_id = cv.tenant_id" \
-	" AND m.conversation_id = cv.id WHERE cv.tenant_id = l.tenant_id" \
-	" AND cv.lead_id = l.id AND m.direccion = 'ENTRANTE'" \
-	" AND m.created_at > now() - interval '24 hours')"
-
 void
 cr_campaign_release(struct cr_campaign *c)
 {
@@ -317,57 +306,6 @@ recover(struct st_db *db, const struct cr_campaign *c, bool resend,
 				       resend ? "t" : "f" }, err);
 }
 
-/*
- * One tenant-scoped statement in one round trip: BEGIN, the tenant
- * setting, sql and COMMIT sent together in libpq's pipeline mode (the
- * claim and the record are the engine's hot path: four round trips
- * each would leave the sends waiting). The result of sql, or NULL with
- * err, the transaction rolled back.
- */
-static PGresult *
-pipelined(struct st_db *db, const char *tenant_id, const char *sql, int n,
-	  const char *const *params, struct st_error *err)
-{
-	const char *const steps[] = { "BEGIN", "SELECT set_config("
-		"'app.tenant_id', $1, true)", sql, "COMMIT" };
-	PGconn *c = st_db_conn(db);
-	PGresult *r, *out = NULL;
-	bool failed = false;
-
-	if (!PQenterPipelineMode(c)) {
-		st_db_error(err, NULL, c);
-		return NULL;
-	}
-	for (int q = 0; q < 4; q++)
-		PQsendQueryParams(c, steps[q], q == 1 ? 1 : q == 2 ? n : 0,
-				  NULL, q == 1 ? &tenant_id : q == 2 ? params
-				  : NULL, NULL, NULL, 0);
-	PQpipelineSync(c);
-	for (int q = 0; q < 4; q++)
-		while ((r = PQgetResult(c)) != NULL) {
-			ExecStatusType st = PQresultStatus(r);
-
-			if ((st == PGRES_FATAL_ERROR ||
-			     st == PGRES_PIPELINE_ABORTED) && !failed) {
-				st_db_error(err, r, c);
-				failed = true;
-			}
-			if (q == 2 && !out && (st == PGRES_TUPLES_OK ||
-					       st == PGRES_COMMAND_OK))
-				out = r;
-			else
-				PQclear(r);
-		}
-	PQclear(PQgetResult(c)); /* the sync */
-	PQexitPipelineMode(c);
-	if (failed) {
-		PQclear(out);
-		out = NULL;
-		st_db_rollback(db);
-	}
-	return out;
-}
-
 /* The counts of this occurrence's ledger, as the stats JSON object. */
 static json_t *
 counts(struct st_db *db, const struct cr_campaign *c, struct st_error *err)
@@ -469,131 +407,6 @@ cleanup:
 		st_tenant_rollback(db);
 	json_decref(stats);
 	free(json);
-	return ret;
-}
-
-/*
- * Claim up to limit due PENDING rows: SENDING, attempts + 1, committed
- * before the caller sends anything. Rows another session holds are
- * passed over (SKIP LOCKED). *rows is a new array of *n rows.
- */
-int
-cr_claim(struct st_db *db, const struct cr_campaign *c, int limit,
-	 struct cr_row **rows, int *n, struct st_error *err)
-{
-	char occ[16], lim[16];
-	PGresult *res = NULL;
-	int ret = -1;
-
-	*rows = NULL;
-	*n = 0;
-	snprintf(occ, sizeof(occ), "%d", c->occurrence);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	res = pipelined(db, c->tenant_id, "WITH k AS ("
-		"SELECT s.id FROM strato.campaign_send s WHERE s.tenant_id = $1"
-		" AND s.campaign_id = $2 AND s.occurrence = $3::int"
-		" AND s.estado = 'PENDING' AND (s.next_attempt_at IS NULL"
-		" OR s.next_attempt_at <= now()) LIMIT $4::int"
-		" FOR UPDATE SKIP LOCKED)"
-		" UPDATE strato.campaign_send s SET estado = 'SENDING',"
-		" attempts = s.attempts + 1 FROM k, strato.lead l"
-		" WHERE s.tenant_id = $1 AND s.id = k.id"
-		" AND l.tenant_id = s.tenant_id AND l.id = s.lead_id"
-		" RETURNING s.id, s.lead_id, s.attempts, s.snapshot::text,"
-		" l.opt_out OR l.deleted_at IS NOT NULL, l.telefono_e164, "
-		CHANNEL_ID ", $6::bool AND " IN_24H, 6, (const char *const[]){
-		c->tenant_id, c->id, occ, lim, c->channel,
-		c->text ? "t" : "f" }, err);
-	if (!res)
-		goto cleanup;
-	*n = PQntuples(res);
-	*rows = st_xcalloc(*n ? (size_t)*n : 1, sizeof(**rows));
-	for (int i = 0; i < *n; i++) {
-		struct cr_row *w = &(*rows)[i];
-
-		w->id = st_db_dup(res, i, 0);
-		w->lead_id = st_db_dup(res, i, 1);
-		w->attempts = atoi(PQgetvalue(res, i, 2));
-		w->vars = json_loads(PQgetvalue(res, i, 3), 0, NULL);
-		w->gone = st_db_bool(res, i, 4);
-		w->phone = st_db_dup(res, i, 5);
-		w->channel_id = st_db_dup(res, i, 6);
-		w->in_window = st_db_bool(res, i, 7);
-	}
-	ret = 0;
-cleanup:
-	if (ret < 0) {
-		for (int i = 0; i < *n; i++)
-			cr_row_release(&(*rows)[i]);
-		free(*rows);
-		*rows = NULL;
-		*n = 0;
-	}
-	PQclear(res);
-	return ret;
-}
-
-/* One result as the JSON the record statement reads. */
-static json_t *
-result_json(const struct cr_result *x)
-{
-	json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:i, s:b}", "id",
-			      x->row_id, "estado", x->estado, "retry_ms",
-			      (json_int_t)x->retry_ms, "release", x->release,
-			      "voice_chars", x->voice_chars, "voice_cached",
-			      x->voice_cached);
-
-	if (x->reason)
-		json_object_set_new(j, "reason", json_string(x->reason));
-	if (x->message_id)
-		json_object_set_new(j, "message_id",
-				    json_string(x->message_id));
-	if (x->code)
-		json_object_set_new(j, "code", json_string(x->code));
-	if (x->message)
-		json_object_set_new(j, "message", json_string(x->message));
-	return j;
-}
-
-/*
- * Record n outcomes in one statement and one transaction. Only rows
- * still SENDING change: an outcome never overwrites another.
- */
-int
-cr_record(struct st_db *db, const struct cr_campaign *c,
-	  struct cr_result *res, size_t n, struct st_error *err)
-{
-	json_t *arr = json_array();
-	PGresult *pr = NULL;
-	char *text = NULL;
-	int ret = -1;
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, result_json(&res[i]));
-	text = json_dumps(arr, JSON_COMPACT);
-	if (!(pr = pipelined(db, c->tenant_id, "UPDATE"
-		" strato.campaign_send s SET estado = v.estado, reason ="
-		" v.reason, provider_message_id = coalesce(v.message_id,"
-		" s.provider_message_id), error_code = v.code, error_message ="
-		" v.message, attempts = s.attempts - CASE WHEN v.release"
-		" THEN 1 ELSE 0 END, next_attempt_at = CASE WHEN v.estado ="
-		" 'PENDING' AND v.retry_ms > 0 THEN now() + v.retry_ms *"
-		" interval '1 millisecond' END, sent_at = CASE WHEN v.estado ="
-		" 'SENT' THEN now() ELSE s.sent_at END, voice_chars ="
-		" s.voice_chars + v.voice_chars, voice_cached = s.voice_cached"
-		" OR v.voice_cached FROM jsonb_to_recordset($3::jsonb) AS"
-		" v(id text, estado text, reason text, message_id text,"
-		" code text, message text, retry_ms bigint, release boolean,"
-		" voice_chars integer, voice_cached boolean)"
-		" WHERE s.tenant_id = $1 AND s.campaign_id = $2"
-		" AND s.id = v.id AND s.estado = 'SENDING'", 3,
-		(const char *const[]){ c->tenant_id, c->id, text }, err)))
-		goto cleanup;
-	ret = 0;
-cleanup:
-	PQclear(pr);
-	json_decref(arr);
-	free(text);
 	return ret;
 }
 

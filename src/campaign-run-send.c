@@ -76,6 +76,10 @@ struct loop {
 	int consecutive;     /* provider errors in a row */
 	char *last_error;
 	double last_flush;
+	struct cr_trip trip; /* the round trip to the database under way */
+	bool trip_claims;    /* it claims rows */
+	double claim_after;  /* no claim before (after an empty one) */
+	bool empty;          /* the last claim found nothing due */
 	long long to_send;   /* PENDING at the start, for the ETA */
 	long long done;      /* rows this run brought to an end */
 	double t0;
@@ -176,19 +180,6 @@ result(struct loop *L, const char *row_id, const char *estado,
 	if (strcmp(estado, "PENDING") != 0)
 		L->done++;
 	return x;
-}
-
-/* Record what is queued; the batch is one transaction. */
-static int
-flush(struct loop *L, struct st_error *err)
-{
-	int ret = 0;
-
-	if (L->nres)
-		ret = cr_record(L->db, L->c, L->res, L->nres, err);
-	results_release(L);
-	L->last_flush = cr_now();
-	return ret;
 }
 
 static void
@@ -564,7 +555,10 @@ on_done(struct loop *L, struct job *j, const struct st_http_response *resp,
 	job_free(j);
 }
 
-/* Wait up to ms for answers; take every one that has come. */
+/*
+ * Wait up to ms for answers, or for the database's when a trip is under
+ * way; take every answer that has come.
+ */
 static void
 collect(struct loop *L, long ms)
 {
@@ -573,12 +567,7 @@ collect(struct loop *L, long ms)
 	void *tag = NULL;
 
 	st_error_init(&err);
-	if (L->inflight == 0) {
-		struct timespec ts = { 0, ms * 1000000L };
-
-		nanosleep(&ts, NULL);
-		return;
-	}
+	st_http_multi_watch(L->m, L->trip.busy ? cr_trip_socket(L->db) : -1);
 	while (st_http_multi_next(L->m, ms, &tag, &resp, &err) == 1) {
 		on_done(L, tag, &resp, &err);
 		st_http_response_release(&resp);
@@ -713,28 +702,73 @@ check_stop(struct loop *L, double now, double t0, struct st_error *err,
 }
 
 /*
- * Claim what the free slots can take and make each row's job. While
- * sends are in flight, wait for an eighth of the slots to be free: one
- * claim (a transaction) then serves several, at a small cost in slots
- * idle for a moment.
+ * How many rows to claim now: what the free slots can take, within the
+ * budget. While sends are in flight, wait for an eighth of the slots to
+ * be free: one claim then serves several.
  */
 static int
-claim(struct loop *L, long long *budget, bool *empty, struct st_error *err)
+claimable(struct loop *L, long long budget)
 {
-	int want = L->concurrency - (int)(L->inflight + L->nready), n = 0;
+	int want = L->concurrency - (int)(L->inflight + L->nready);
 	int batch = L->concurrency / 8 > 1 ? L->concurrency / 8 : 1;
-	struct cr_row *rows = NULL;
 
-	if (*budget > 0 && want > *budget)
-		want = (int)*budget;
+	if (budget >= 0 && want > budget)
+		want = (int)budget;
 	if (want <= 0 || (want < batch && L->inflight > 0 &&
-			  (*budget < 0 || want < *budget)))
+			  (budget < 0 || want < budget)))
 		return 0;
-	if (cr_claim(L->db, L->c, want, &rows, &n, err) < 0)
+	return want;
+}
+
+/*
+ * Start a round trip when none is under way and there is something to
+ * do: outcomes to record (64 of them, or 50 ms old, or nothing else in
+ * flight) and rows to claim (unless stopping).
+ */
+static int
+trip_start(struct loop *L, long long budget, bool stopping, double now,
+	   struct st_error *err)
+{
+	int want = stopping || now < L->claim_after ? 0
+		   : claimable(L, budget);
+	bool record = L->nres >= FLUSH_MAX || (L->nres &&
+		(L->inflight == 0 || want > 0 ||
+		 now - L->last_flush >= FLUSH_SECONDS));
+
+	if (L->trip.busy || (!want && !record))
+		return 0;
+	if (cr_trip_send(L->db, L->c, L->res, record ? L->nres : 0, want,
+			 &L->trip, err) < 0)
 		return -1;
-	*empty = n == 0;
-	if (*budget > 0)
-		*budget -= n;
+	if (record) {
+		results_release(L);
+		L->last_flush = now;
+	}
+	L->trip_claims = want > 0;
+	return 0;
+}
+
+/*
+ * Take the trip's answer if it has come (or wait for it, block): the
+ * claimed rows become jobs, the budget counts them down.
+ */
+static int
+trip_finish(struct loop *L, bool block, long long *budget,
+	    struct st_error *err)
+{
+	struct cr_row *rows = NULL;
+	int n = 0, rc;
+
+	if (!L->trip.busy)
+		return 0;
+	if ((rc = cr_trip_read(L->db, &L->trip, block, &rows, &n, err)) <= 0)
+		return rc;
+	if (L->trip_claims) {
+		L->empty = n == 0;
+		L->claim_after = L->empty ? cr_now() + 0.1 : 0;
+		if (*budget > 0)
+			*budget -= n;
+	}
 	for (int i = 0; i < n; i++)
 		prepare_row(L, &rows[i]);
 	free(rows);
@@ -764,6 +798,83 @@ idle(struct loop *L, double now, double t0, const char **why,
 }
 
 /*
+ * After an error: take what comes back from the transfers and the trip
+ * under way, put back what was not started, record what can be.
+ */
+static void
+drain(struct loop *L, long long *budget)
+{
+	struct st_error e2;
+
+	st_error_init(&e2);
+	while (L->inflight)
+		collect(L, 100);
+	trip_finish(L, true, budget, &e2);
+	release_ready(L);
+	if (L->nres && cr_trip_send(L->db, L->c, L->res, L->nres, 0,
+				    &L->trip, &e2) == 0)
+		trip_finish(L, true, budget, &e2);
+	results_release(L);
+}
+
+/* Why to stop (or NULL): the checks that need no database. */
+static const char *
+quick_stop(struct loop *L, long long budget)
+{
+	if (L->consecutive >= L->fail_after)
+		return "failed";
+	if (budget == 0)
+		return "max-sends";
+	return NULL;
+}
+
+/*
+ * The loop: read the campaign's estado now and then, take the trip's
+ * answer, start the next trip, start what is ready, wait for answers.
+ * It ends with nothing in flight, nothing to record, and either a stop
+ * (*why) or nothing left to claim.
+ */
+static int
+run_loop(struct loop *L, double t0, long long *budget, const char **why,
+	 struct st_error *err)
+{
+	double next_check = 0, next_progress = cr_now() + 1;
+	bool failed = false;
+	int rc;
+
+	for (;;) {
+		double now = cr_now();
+
+		if (!*why && !L->trip.busy && now >= next_check) {
+			*why = check_stop(L, now, t0, err, &failed);
+			if (failed)
+				return -1;
+			next_check = now + CHECK_SECONDS;
+		}
+		if (!*why)
+			*why = quick_stop(L, *budget);
+		if (*why)
+			release_ready(L);
+		if (trip_finish(L, false, budget, err) < 0 ||
+		    trip_start(L, *budget, *why != NULL, now, err) < 0)
+			return -1;
+		start_jobs(L);
+		if (now >= next_progress) {
+			progress(L, now, false);
+			next_progress = now + 1;
+		}
+		if (!L->inflight && !L->nready && !L->nres && !L->trip.busy &&
+		    (*why || L->empty)) {
+			if (*why)
+				return 0;
+			if ((rc = idle(L, now, t0, why, err)) != 0)
+				return rc < 0 ? -1 : 0;
+		}
+		collect(L, L->nready ? 2 : 10);
+	}
+}
+
+/*
  * Send the campaign's due rows until none is left, or a stop: *stop
  * says which (NULL when the ledger has nothing PENDING any more;
  * "paused", "cancelled", "failed", "deadline", "signal", "max-sends",
@@ -778,9 +889,7 @@ cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 {
 	struct loop L;
 	const char *why = NULL;
-	double next_check = 0, next_progress, claim_after = 0;
-	bool failed = false, empty = false;
-	int ret = -1, rc;
+	int ret = -1;
 
 	memset(&L, 0, sizeof(L));
 	L.db = db;
@@ -796,62 +905,15 @@ cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 		ret = 0;
 		goto cleanup;
 	}
-	next_progress = cr_now() + 1;
-	for (;;) {
-		double now = cr_now();
-
-		if (!why && now >= next_check) {
-			why = check_stop(&L, now, t0, err, &failed);
-			if (failed)
-				goto cleanup;
-			next_check = now + CHECK_SECONDS;
-		}
-		if (!why && L.consecutive >= L.fail_after)
-			why = "failed";
-		if (!why && *budget == 0)
-			why = "max-sends";
-		if (why)
-			release_ready(&L);
-		else if (now >= claim_after) {
-			if (claim(&L, budget, &empty, err) < 0)
-				goto cleanup;
-			claim_after = empty ? now + 0.1 : 0;
-		}
-		start_jobs(&L);
-		if ((L.nres >= FLUSH_MAX || (L.nres && (L.inflight == 0 ||
-		     now - L.last_flush >= FLUSH_SECONDS))) &&
-		    flush(&L, err) < 0)
-			goto cleanup;
-		if (now >= next_progress) {
-			progress(&L, now, false);
-			next_progress = now + 1;
-		}
-		if (L.inflight == 0 && L.nready == 0 && L.nres == 0 &&
-		    (why || empty)) {
-			if (why)
-				break;
-			if ((rc = idle(&L, now, t0, &why, err)) < 0)
-				goto cleanup;
-			if (rc == 1)
-				break;
-		}
-		collect(&L, L.nready ? 2 : 10);
-	}
+	if (run_loop(&L, t0, budget, &why, err) < 0)
+		goto cleanup;
 	*stop = why;
 	*last_error = L.last_error;
 	L.last_error = NULL;
 	ret = 0;
 cleanup:
-	if (ret < 0) {
-		/* record what came back before giving up */
-		struct st_error e2;
-
-		st_error_init(&e2);
-		while (L.inflight)
-			collect(&L, 100);
-		release_ready(&L);
-		flush(&L, &e2);
-	}
+	if (ret < 0)
+		drain(&L, budget);
 	progress(&L, cr_now(), false);
 	loop_close(&L);
 	return ret;

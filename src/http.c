@@ -3,6 +3,7 @@
  * retries with backoff, and redacted logging at the debug level.
  */
 #include <ctype.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -500,6 +501,7 @@ struct st_http_multi {
 	CURLM *m;
 	struct xfer *running;
 	size_t n;
+	int watch; /* another fd to wake up for, or -1 */
 };
 
 struct st_http_multi *
@@ -509,6 +511,7 @@ st_http_multi_new(long max_host)
 
 	global_init();
 	m->m = curl_multi_init();
+	m->watch = -1;
 	curl_multi_setopt(m->m, CURLMOPT_MAX_HOST_CONNECTIONS,
 			  max_host > 0 ? max_host : 64L);
 	/* keep every connection between transfers (the default cache
@@ -593,6 +596,12 @@ st_http_multi_kick(struct st_http_multi *m)
 	curl_multi_perform(m->m, &still);
 }
 
+void
+st_http_multi_watch(struct st_http_multi *m, int fd)
+{
+	m->watch = fd;
+}
+
 size_t
 st_http_multi_running(const struct st_http_multi *m)
 {
@@ -631,6 +640,20 @@ xfer_end(struct st_http_multi *m, struct xfer *x, CURLcode rc,
 	xfer_free(m, x);
 }
 
+/* Wait for the transfers (and the watched fd); true when that fd woke. */
+static bool
+poll_once(struct st_http_multi *m, long ms)
+{
+	struct curl_waitfd w = { m->watch, CURL_WAIT_POLLIN, 0 };
+
+	struct pollfd p = { m->watch, POLLIN, 0 };
+
+	curl_multi_poll(m->m, m->watch >= 0 ? &w : NULL, m->watch >= 0,
+			(int)ms, NULL);
+	/* libcurl does not fill revents (7.88): ask the fd itself */
+	return m->watch >= 0 && poll(&p, 1, 0) > 0;
+}
+
 /*
  * Perform, then read one finished transfer; poll between until the time
  * is up. Several may end in one perform: the others stay queued in
@@ -667,6 +690,7 @@ st_http_multi_next(struct st_http_multi *m, long timeout_ms, void **tag,
 			(now.tv_nsec - t0.tv_nsec) / 1000000;
 		if (spent >= timeout_ms)
 			return 0;
-		curl_multi_poll(m->m, NULL, 0, (int)(timeout_ms - spent), NULL);
+		if (poll_once(m, timeout_ms - spent))
+			return 0;
 	}
 }
