@@ -19,9 +19,8 @@
 #include <time.h>
 
 #include "campaign-run-internal.h"
+#include "campaign-run-loop.h"
 #include "strato/http.h"
-#include "strato/match.h"
-#include "strato/personalize.h"
 #include "strato/send-async.h"
 #include "strato/util.h"
 
@@ -29,61 +28,6 @@
 #define FLUSH_SECONDS 0.05
 #define CHECK_SECONDS 0.5
 #define WAIT_RETRY_MAX 30.0
-#define MATCH_SHOWN 3
-
-/* One row on its way: its message, and which part of it goes next. */
-struct job {
-	struct cr_row row;
-	char *contact;
-	char *text;         /* the rendered text, or NULL */
-	char **params;      /* the template's rendered variables */
-	size_t nparams;
-	bool use_template;
-	char *audio_url;    /* the voice note to send after the text */
-	int voice_chars;
-	bool voice_cached;
-	const char *ok_reason; /* e.g. voice_fallback, kept when SENT */
-	char *ok_message;
-	int stage;          /* 0: the message, 1: the voice note */
-	char *message_id;   /* of the message, once accepted */
-	struct job *next;
-};
-
-struct bucket {
-	double rate;  /* tokens per second; 0: no limit */
-	double burst;
-	double tokens;
-	double last;
-};
-
-struct loop {
-	struct st_db *db;
-	const struct st_campaign_run_opts *o;
-	struct cr_campaign *c;
-	struct st_campaign_report *r;
-	struct st_provider chan;
-	struct cr_voice voice;
-	struct st_http_multi *m;
-	struct job *ready, *ready_tail;
-	size_t nready, inflight;
-	struct cr_result *res;
-	size_t nres, cap;
-	struct bucket acct, camp;
-	int concurrency;
-	int max_attempts;
-	int fail_after;
-	long backoff_ms;
-	int consecutive;     /* provider errors in a row */
-	char *last_error;
-	double last_flush;
-	struct cr_trip trip; /* the round trip to the database under way */
-	bool trip_claims;    /* it claims rows */
-	double claim_after;  /* no claim before (after an empty one) */
-	bool empty;          /* the last claim found nothing due */
-	long long to_send;   /* PENDING at the start, for the ETA */
-	long long done;      /* rows this run brought to an end */
-	double t0;
-};
 
 /* Monotonic seconds. */
 double
@@ -123,8 +67,9 @@ bucket_take(struct bucket *b)
 		b->tokens -= 1;
 }
 
-static void
-job_free(struct job *j)
+/* Free a job and what it holds; NULL is fine. */
+void
+cr_job_free(struct job *j)
 {
 	if (!j)
 		return;
@@ -153,8 +98,8 @@ results_release(struct loop *L)
 }
 
 /* Queue an outcome for row_id; strings are copied. */
-static struct cr_result *
-result(struct loop *L, const char *row_id, const char *estado,
+struct cr_result *
+cr_result_add(struct loop *L, const char *row_id, const char *estado,
        const char *reason, const char *message)
 {
 	struct cr_result *x;
@@ -182,8 +127,9 @@ result(struct loop *L, const char *row_id, const char *estado,
 	return x;
 }
 
-static void
-push_ready(struct loop *L, struct job *j, bool front)
+/* Queue a job to start, at the front (a voice note) or the back. */
+void
+cr_push_ready(struct loop *L, struct job *j, bool front)
 {
 	j->next = NULL;
 	if (front) {
@@ -198,210 +144,6 @@ push_ready(struct loop *L, struct job *j, bool front)
 		L->ready = L->ready_tail = j;
 	}
 	L->nready++;
-}
-
-/*
- * OPORTUNIDADES: the lead's best matches published since the campaign's
- * last run, one line each, at most MATCH_SHOWN; NULL when there is none.
- */
-static char *
-new_matches(struct loop *L, const char *lead_id, struct st_error *err,
-	    bool *failed)
-{
-	struct st_match_list ml;
-	struct st_buf b = ST_BUF_INIT;
-	int shown = 0;
-
-	*failed = false;
-	if (st_match_rank(L->db, L->c->tenant_id, lead_id, 20, &ml,
-			  err) < 0) {
-		*failed = true;
-		return NULL;
-	}
-	for (size_t i = 0; i < ml.n && shown < MATCH_SHOWN; i++) {
-		const struct st_match *m = &ml.items[i];
-
-		if (!m->publicado_at || !L->c->since ||
-		    strcmp(m->publicado_at, L->c->since) <= 0)
-			continue;
-		st_buf_addf(&b, "%s- %s (%s), %s %s", shown ? "\n" : "",
-			    m->titulo ? m->titulo : m->codigo,
-			    m->zona ? m->zona : "-",
-			    m->moneda ? m->moneda : "",
-			    m->precio ? m->precio : "");
-		shown++;
-	}
-	st_match_list_release(&ml);
-	return shown ? st_buf_detach(&b) : (st_buf_release(&b), NULL);
-}
-
-static const char *
-var(json_t *vars, const char *k)
-{
-	return json_string_value(json_object_get(vars, k));
-}
-
-/* Render the text and the template's variables for the job's lead. */
-static int
-render(struct loop *L, struct job *j, const char *propiedades,
-       struct st_error *err)
-{
-	json_t *v = j->row.vars, *item;
-	struct st_personalize_vars pv = {
-		.nombre = var(v, "nombre"), .zona = var(v, "zona"),
-		.telefono = var(v, "telefono"), .email = var(v, "email"),
-		.operacion = var(v, "operacion"),
-		.tipo_propiedad = var(v, "tipo_propiedad"),
-		.agente = var(v, "agente"),
-		.inmobiliaria = var(v, "inmobiliaria"),
-		.asistente = var(v, "asistente"), .propiedades = propiedades,
-	};
-	json_t *vars = json_object_get(L->c->tpl, "variables");
-	size_t i;
-
-	if (L->c->text && !(j->text = st_personalize_render(L->c->text, &pv,
-							     err)))
-		return -1;
-	if (!j->use_template)
-		return 0;
-	j->params = st_xcalloc(json_array_size(vars) + 1, sizeof(char *));
-	json_array_foreach(vars, i, item) {
-		if (!(j->params[i] = st_personalize_render(
-			      json_string_value(item), &pv, err)))
-			return -1;
-		j->nparams++;
-	}
-	return 0;
-}
-
-/*
- * The lead's contact in the channel: the id the lead carries, the
- * WhatsApp number, or ManyChat's / UChat's subscriber found or created
- * by phone. -1 with *transient when the provider could not be reached.
- */
-static int
-contact(struct loop *L, struct job *j, bool *transient, struct st_error *err)
-{
-	bool created = false;
-	char *first = NULL;
-	int ret;
-
-	*transient = false;
-	if (j->row.channel_id) {
-		j->contact = st_xstrdup(j->row.channel_id);
-		return 0;
-	}
-	if (!j->row.phone) {
-		st_error_set(err, ST_EINVAL, "no phone and no channel id");
-		return -1;
-	}
-	if (strcmp(L->chan.name, "WHATSAPP") == 0) {
-		j->contact = st_xstrdup(j->row.phone + 1);
-		return 0;
-	}
-	first = st_personalize_first_name(var(j->row.vars, "nombre"));
-	ret = st_channel_contact(&L->chan, j->row.phone, first, NULL,
-				 &j->contact, &created, err);
-	free(first);
-	if (ret < 0)
-		*transient = L->chan.failure == ST_PFAIL_TRANSPORT ||
-			     L->chan.failure == ST_PFAIL_RATE ||
-			     L->chan.failure == ST_PFAIL_SERVER;
-	return ret;
-}
-
-/* Synthesise the job's voice note, or fall back to text, or fail. */
-static int
-voice(struct loop *L, struct job *j, struct st_error *err)
-{
-	if (cr_voice_get(L->db, &L->voice, L->c->tenant_id, L->c->voice_id,
-			 j->text, &L->chan, &j->audio_url, &j->voice_chars,
-			 &j->voice_cached, err) == 0) {
-		if (j->voice_cached)
-			L->r->voice_hits++;
-		L->r->voice_chars += j->voice_chars;
-		return 0;
-	}
-	if (!L->c->voice_fallback)
-		return -1;
-	j->ok_reason = "voice_fallback";
-	j->ok_message = st_xstrdup(err->message);
-	return 0;
-}
-
-/* The wait before a row's next attempt, Retry-After first. */
-static long
-retry_ms(struct loop *L, int attempts, long retry_after)
-{
-	return st_http_backoff(attempts, L->backoff_ms, 15 * 60 * 1000L,
-			       retry_after);
-}
-
-/*
- * Turn a claimed row into a job ready to send, or into its outcome (a
- * skip, a failure, a retry) without any request. Takes the row.
- */
-static void
-prepare_row(struct loop *L, struct cr_row *row)
-{
-	struct job *j = st_xcalloc(1, sizeof(*j));
-	struct st_error err;
-	char *props = NULL;
-	bool flag = false;
-
-	st_error_init(&err);
-	j->row = *row;
-	memset(row, 0, sizeof(*row));
-	j->use_template = L->c->tpl && strcmp(L->chan.name, "WHATSAPP") == 0
-		&& (!j->row.in_window || !L->c->text);
-	if (j->row.gone) {
-		result(L, j->row.id, "SKIPPED", "opt_out", NULL);
-		goto drop;
-	}
-	if (!j->row.in_window && !j->use_template) {
-		result(L, j->row.id, "SKIPPED", "outside_24h", NULL);
-		goto drop;
-	}
-	if (strcmp(L->c->tipo, "OPORTUNIDADES") == 0) {
-		props = new_matches(L, j->row.lead_id, &err, &flag);
-		if (!props) {
-			if (flag)
-				result(L, j->row.id, "PENDING", "match_failed",
-				       err.message)->retry_ms =
-					retry_ms(L, j->row.attempts, -1);
-			else
-				result(L, j->row.id, "SKIPPED",
-				       "no_new_match", NULL);
-			goto drop;
-		}
-	}
-	if (render(L, j, props, &err) < 0) {
-		result(L, j->row.id, "FAILED", "render_failed", err.message);
-		goto drop;
-	}
-	if (contact(L, j, &flag, &err) < 0) {
-		if (flag && j->row.attempts < L->max_attempts)
-			result(L, j->row.id, "PENDING", "contact_retry",
-			       err.message)->retry_ms =
-				retry_ms(L, j->row.attempts, -1);
-		else
-			result(L, j->row.id, "FAILED", "contact_failed",
-			       err.message);
-		goto drop;
-	}
-	if (L->c->voice && j->text && !j->use_template &&
-	    voice(L, j, &err) < 0) {
-		result(L, j->row.id, "FAILED", L->voice.p.failure ==
-		       ST_PFAIL_QUOTA ? "voice_quota" : "voice_failed",
-		       err.message);
-		goto drop;
-	}
-	free(props);
-	push_ready(L, j, false);
-	return;
-drop:
-	free(props);
-	job_free(j);
 }
 
 /* Build the request of the job's next part. */
@@ -426,7 +168,7 @@ prepare_request(struct loop *L, struct job *j, struct st_send_req *req,
 static void
 sent(struct loop *L, struct job *j, const char *reason, const char *message)
 {
-	struct cr_result *x = result(L, j->row.id, "SENT", reason, message);
+	struct cr_result *x = cr_result_add(L, j->row.id, "SENT", reason, message);
 
 	x->message_id = j->message_id ? st_xstrdup(j->message_id) : NULL;
 	x->voice_chars = j->voice_chars;
@@ -455,9 +197,9 @@ start_jobs(struct loop *L)
 			if (j->stage)
 				sent(L, j, "voice_not_sent", err.message);
 			else
-				result(L, j->row.id, "FAILED",
+				cr_result_add(L, j->row.id, "FAILED",
 				       "request_failed", err.message);
-			job_free(j);
+			cr_job_free(j);
 			continue;
 		}
 		bucket_take(&L->acct);
@@ -481,26 +223,26 @@ not_sent(struct loop *L, struct job *j, const struct st_send_result *sr,
 	switch (sr->outcome) {
 	case ST_SEND_RETRY_LATER:
 		if (j->row.attempts >= L->max_attempts) {
-			x = result(L, j->row.id, "FAILED",
+			x = cr_result_add(L, j->row.id, "FAILED",
 				   "retries_exhausted", msg);
 		} else {
-			x = result(L, j->row.id, "PENDING", "retry", msg);
-			x->retry_ms = retry_ms(L, j->row.attempts,
+			x = cr_result_add(L, j->row.id, "PENDING", "retry", msg);
+			x->retry_ms = cr_retry_ms(L, j->row.attempts,
 					       resp->retry_after);
 			L->r->retries++;
 		}
 		break;
 	case ST_SEND_NEEDS_TEMPLATE:
-		x = result(L, j->row.id, "SKIPPED", "outside_24h", msg);
+		x = cr_result_add(L, j->row.id, "SKIPPED", "outside_24h", msg);
 		break;
 	case ST_SEND_UNKNOWN:
-		x = result(L, j->row.id, "UNKNOWN",
+		x = cr_result_add(L, j->row.id, "UNKNOWN",
 			   resp->outcome != ST_HTTP_DONE ? "no_answer"
 			   : resp->status >= 500 ? "server_error"
 			   : "unreadable_answer", msg);
 		break;
 	default:
-		x = result(L, j->row.id, "FAILED", "refused", msg);
+		x = cr_result_add(L, j->row.id, "FAILED", "refused", msg);
 		break;
 	}
 	if (sr->code)
@@ -542,7 +284,7 @@ on_done(struct loop *L, struct job *j, const struct st_http_response *resp,
 		j->message_id = sr.message_id;
 		sr.message_id = NULL;
 		j->stage = 1;
-		push_ready(L, j, true);
+		cr_push_ready(L, j, true);
 		j = NULL;
 	} else if (rc == 0) {
 		j->message_id = sr.message_id;
@@ -552,7 +294,7 @@ on_done(struct loop *L, struct job *j, const struct st_http_response *resp,
 		not_sent(L, j, &sr, resp, msg);
 	}
 	st_send_result_release(&sr);
-	job_free(j);
+	cr_job_free(j);
 }
 
 /*
@@ -628,7 +370,7 @@ loop_close(struct loop *L)
 
 	while ((j = L->ready)) {
 		L->ready = j->next;
-		job_free(j);
+		cr_job_free(j);
 	}
 	results_release(L);
 	free(L->res);
@@ -653,9 +395,9 @@ release_ready(struct loop *L)
 		if (j->stage == 1)
 			sent(L, j, "voice_not_sent", "the run stopped first");
 		else
-			result(L, j->row.id, "PENDING", NULL, NULL)->release =
+			cr_result_add(L, j->row.id, "PENDING", NULL, NULL)->release =
 				true;
-		job_free(j);
+		cr_job_free(j);
 	}
 	L->ready_tail = NULL;
 }
@@ -770,7 +512,7 @@ trip_finish(struct loop *L, bool block, long long *budget,
 			*budget -= n;
 	}
 	for (int i = 0; i < n; i++)
-		prepare_row(L, &rows[i]);
+		cr_prepare_row(L, &rows[i]);
 	free(rows);
 	return 0;
 }
