@@ -9,7 +9,9 @@
 
 /*
  * The audience of a config as a condition on lead l: $2 is the config's
- * audience object. An absent or empty list filters nothing; opted-out and
+ * audience object. An absent or empty list filters nothing, nor does an
+ * absent es_cliente, inactive_days (no activity for that many days) or
+ * created_from / created_to (dates, the second included); opted-out and
  * deleted leads are never in it. Shared by preview and stats, and the
  * batch engine's fill of the ledger must say the same.
  */
@@ -28,7 +30,17 @@
 	" AND (" AUD_LIST("zonas") " OR EXISTS (SELECT 1 FROM" \
 	"   jsonb_array_elements_text($2::jsonb -> 'zonas') z" \
 	"   WHERE lower(z) = lower(l.zona_interes)" \
-	"   OR lower(z) IN (SELECT lower(x) FROM unnest(l.zonas) x))))"
+	"   OR lower(z) IN (SELECT lower(x) FROM unnest(l.zonas) x)))" \
+	" AND ($2::jsonb -> 'es_cliente' IS NULL" \
+	"   OR l.es_cliente = ($2::jsonb ->> 'es_cliente')::boolean)" \
+	" AND ($2::jsonb -> 'inactive_days' IS NULL" \
+	"   OR coalesce(l.last_activity_at, l.created_at) < now() -" \
+	"   make_interval(days => ($2::jsonb ->> 'inactive_days')::int))" \
+	" AND ($2::jsonb ->> 'created_from' IS NULL" \
+	"   OR l.created_at >= ($2::jsonb ->> 'created_from')::date)" \
+	" AND ($2::jsonb ->> 'created_to' IS NULL" \
+	"   OR l.created_at < ($2::jsonb ->> 'created_to')::date + 1)" \
+	" AND (" AUD_LIST("leads") " OR l.id IN (" AUD_ELEMS("leads") ")))"
 
 int st_campaign_read(struct st_db *db, const char *tenant_id,
 		     const char *ref, struct st_campaign *out,

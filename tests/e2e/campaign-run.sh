@@ -150,6 +150,23 @@ run S campaign stats Base --json
 expect_rc 0 "campaign stats"
 expect_eq "$(json "j['sent'], j['skipped'], j['reasons']['outside_24h']")" "2 3 1" "stats by estado and reason"
 
+# --- the audience: es_cliente, inactivity, creation dates, a lead list --
+sql $db "UPDATE strato.lead SET es_cliente = true WHERE nombre IN ('Ana Gómez', 'Carla Ruiz');
+	UPDATE strato.lead SET last_activity_at = now() - interval '90 days',
+	created_at = '2025-06-01' WHERE nombre = 'Carla Ruiz'" >/dev/null
+camp Filtros PERSONALIZADA audience.tags=base channel=whatsapp 'message.text=Hola'
+aud() { S campaign update Filtros --set "$1" >/dev/null; crun --campaign Filtros --dry-run; json "j['campaigns'][0]['audience']"; }
+expect_eq "$(aud audience.es_cliente=true)" "2" "audience.es_cliente"
+expect_eq "$(aud audience.inactive_days=60)" "1" "audience.inactive_days: no activity for 60 days"
+expect_eq "$(aud audience.inactive_days= ; aud audience.created_to=2025-12-31)" "2
+1" "audience.created_to"
+S campaign update Filtros --set audience.es_cliente= --set audience.created_to= >/dev/null
+expect_eq "$(aud "audience.leads=$(lead 'Bruno Díaz'),$(lead 'Elena Roto')")" "2" "audience.leads: an explicit list"
+run S campaign update Filtros --set audience.inactive_days=0
+expect_contains "$err" "config.audience.inactive_days: must be a whole number of days from 1 to 3650" "a bad filter names its field"
+run S campaign update Filtros --set audience.created_from=2025-13-01
+expect_contains "$err" "config.audience.created_from: must be a date (YYYY-MM-DD)" "a bad date too"
+
 # --- WhatsApp template outside the window, text inside (REACTIVACION) ----
 camp Reactivar REACTIVACION audience.tags=base channel=whatsapp \
 	'message.text=Hola {{primer_nombre}}, ¿seguís buscando?' \
