@@ -135,12 +135,14 @@ demo: deps all
 
 # Benchmarks print their figures beside a baseline measured in the same run
 # (the machines are shared: absolute times vary). LEADS=100000 for a quick one;
-# PROPERTIES sets the catalogue of bench/match (default 100000).
+# PROPERTIES sets the catalogue of bench/match (default 100000), CAMPAIGN_LEADS
+# the audience of bench/campaigns (default 50000).
 bench: deps all $(BUILD)/bench_match $(BUILD)/bench/tui/driver
 	@bench/legacy/run.sh $(LEADS)
 	@bench/import/run.sh $(LEADS)
 	@bench/match/run.sh $(PROPERTIES)
 	@bench/tui/run.sh $(LEADS)
+	@bench/campaigns/run.sh $(CAMPAIGN_LEADS)
 
 $(BUILD)/bench_match: bench/match/bench.c $(BUILD)/libstrato.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)

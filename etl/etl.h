@@ -27,6 +27,7 @@ int etl_import(struct etl_ctx *ctx, int argc, char **argv);
 int etl_export(struct etl_ctx *ctx, int argc, char **argv);
 int etl_ingest(struct etl_ctx *ctx, int argc, char **argv);
 int etl_outbox(struct etl_ctx *ctx, int argc, char **argv);
+int etl_campaigns(struct etl_ctx *ctx, int argc, char **argv);
 
 /* Connect, or report the error and return NULL. */
 struct st_db *etl_connect(struct etl_ctx *ctx);

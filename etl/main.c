@@ -27,6 +27,7 @@ static const struct {
 	{ "ingest", etl_ingest, "take webhook events (manychat | uchat | "
 	  "whatsapp)" },
 	{ "outbox", etl_outbox, "deliver queued messages (run | requeue)" },
+	{ "campaigns", etl_campaigns, "send the due campaigns (run)" },
 };
 
 static void

@@ -14,29 +14,6 @@
 #include "strato/tenant.h"
 
 /*
- * The audience of a config as a condition on lead l: $2 is the config's
- * audience object. An absent or empty list filters nothing; opted-out and
- * deleted leads are never in it. Shared by preview and stats, and the
- * batch engine's fill of the ledger must say the same.
- */
-#define AUD_LIST(k) "jsonb_array_length(coalesce($2::jsonb -> '" k "'," \
-	" '[]')) = 0"
-#define AUD_ELEMS(k) "SELECT jsonb_array_elements_text($2::jsonb -> '" k "')"
-#define AUDIENCE_COND \
-	"(l.deleted_at IS NULL AND NOT l.opt_out" \
-	" AND (" AUD_LIST("estado") " OR l.estado IN (" \
-	AUD_ELEMS("estado") "))" \
-	" AND (" AUD_LIST("tipo") " OR l.tipo IN (" AUD_ELEMS("tipo") "))" \
-	" AND (" AUD_LIST("tags") " OR l.tags && ARRAY(" \
-	AUD_ELEMS("tags") "))" \
-	" AND (" AUD_LIST("origen") " OR lower(l.origen) IN (SELECT lower(o)" \
-	"   FROM jsonb_array_elements_text($2::jsonb -> 'origen') o))" \
-	" AND (" AUD_LIST("zonas") " OR EXISTS (SELECT 1 FROM" \
-	"   jsonb_array_elements_text($2::jsonb -> 'zonas') z" \
-	"   WHERE lower(z) = lower(l.zona_interes)" \
-	"   OR lower(z) IN (SELECT lower(x) FROM unnest(l.zonas) x))))"
-
-/*
  * Free a preview's strings and zero it; NULL is fine.
  */
 void
@@ -64,6 +41,7 @@ st_campaign_stats_release(struct st_campaign_stats *s)
 		return;
 	free(s->campaign);
 	free(s->estado);
+	free(s->reasons);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -214,7 +192,8 @@ st_campaign_stats(struct st_db *db, const char *tenant_id, const char *ref,
 {
 	long long *n[] = { &out->audience, &out->total, &out->pending,
 			   &out->sending, &out->sent, &out->failed,
-			   &out->skipped, &out->unknown };
+			   &out->skipped, &out->unknown, &out->retries,
+			   &out->voice_chars, &out->voice_hits };
 	struct st_campaign c;
 	PGresult *res = NULL;
 	char *audience = NULL;
@@ -234,7 +213,14 @@ st_campaign_stats(struct st_db *db, const char *tenant_id, const char *ref,
 		" count(*) FILTER (WHERE estado = 'SENT'),"
 		" count(*) FILTER (WHERE estado = 'FAILED'),"
 		" count(*) FILTER (WHERE estado = 'SKIPPED'),"
-		" count(*) FILTER (WHERE estado = 'UNKNOWN')"
+		" count(*) FILTER (WHERE estado = 'UNKNOWN'),"
+		" coalesce(sum(greatest(attempts - 1, 0)), 0),"
+		" coalesce(sum(voice_chars), 0),"
+		" count(*) FILTER (WHERE voice_cached),"
+		" coalesce((SELECT jsonb_object_agg(r.reason, r.n) FROM"
+		"  (SELECT reason, count(*) AS n FROM strato.campaign_send"
+		"  WHERE tenant_id = $1 AND campaign_id = $3"
+		"  AND reason IS NOT NULL GROUP BY reason) r), '{}')::text"
 		" FROM strato.campaign_send"
 		" WHERE tenant_id = $1 AND campaign_id = $3", 3,
 		(const char *const[]){ tenant_id, audience, c.id }, err);
@@ -242,6 +228,7 @@ st_campaign_stats(struct st_db *db, const char *tenant_id, const char *ref,
 		goto cleanup;
 	for (size_t i = 0; i < ST_ARRAY_SIZE(n); i++)
 		*n[i] = strtoll(PQgetvalue(res, 0, (int)i), NULL, 10);
+	out->reasons = st_db_dup(res, 0, (int)ST_ARRAY_SIZE(n));
 	out->campaign = st_xstrdup(c.nombre);
 	out->estado = st_xstrdup(c.estado);
 	ret = st_tenant_commit(db, err);

@@ -25,13 +25,16 @@ static const char *const top_keys[] = {
 	"audience", "channel", "message", "voice", "throttle", "window", NULL,
 };
 static const char *const audience_keys[] = {
-	"estado", "tipo", "tags", "zonas", "origen", NULL,
+	"estado", "tipo", "tags", "zonas", "origen", "es_cliente",
+	"inactive_days", "created_from", "created_to", "leads", NULL,
 };
 static const char *const message_keys[] = { "text", "template", NULL };
 static const char *const template_keys[] = {
 	"nombre", "idioma", "variables", NULL,
 };
-static const char *const voice_keys[] = { "enabled", "voice_id", NULL };
+static const char *const voice_keys[] = {
+	"enabled", "voice_id", "fallback", NULL,
+};
 static const char *const throttle_keys[] = { "per_minute", NULL };
 static const char *const window_keys[] = {
 	"start", "end", "timezone", "days", NULL,
@@ -203,6 +206,50 @@ string_field(json_t *obj, const char *key, const char *path,
 	return 0;
 }
 
+/* "YYYY-MM-DD" in shape (the server has the final word on the day). */
+static bool
+date_shaped(const char *s)
+{
+	int m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* The audience's filters that are not lists of names. */
+static int
+check_audience_more(json_t *a, struct st_error *err)
+{
+	static const char *const dates[] = { "created_from", "created_to" };
+	json_t *v;
+
+	if ((v = json_object_get(a, "es_cliente")) && !json_is_boolean(v))
+		return bad(err, "config.audience.es_cliente",
+			   "must be true or false");
+	if ((v = json_object_get(a, "inactive_days")) &&
+	    (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	     json_integer_value(v) > 3650))
+		return bad(err, "config.audience.inactive_days", "must be a "
+			   "whole number of days from 1 to 3650");
+	for (size_t i = 0; i < ST_ARRAY_SIZE(dates); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "config.audience.%s", dates[i]);
+		v = json_object_get(a, dates[i]);
+		if (v && (!json_is_string(v) ||
+			  !date_shaped(json_string_value(v))))
+			return bad(err, path, "must be a date (YYYY-MM-DD)");
+	}
+	return string_list(a, "leads", "config.audience.leads", NULL, NULL,
+			   err);
+}
+
 static int
 check_audience(json_t *config, struct st_error *err)
 {
@@ -222,7 +269,8 @@ check_audience(json_t *config, struct st_error *err)
 	    string_list(a, "zonas", "config.audience.zonas", NULL, NULL,
 			err) < 0 ||
 	    string_list(a, "origen", "config.audience.origen", NULL, NULL,
-			err) < 0)
+			err) < 0 ||
+	    check_audience_more(a, err) < 0)
 		return -1;
 	return 0;
 }
@@ -318,6 +366,10 @@ check_voice(json_t *config, struct st_error *err)
 	en = json_object_get(v, "enabled");
 	if (en && !json_is_boolean(en))
 		return bad(err, "config.voice.enabled",
+			   "must be true or false");
+	en = json_object_get(v, "fallback");
+	if (en && !json_is_boolean(en))
+		return bad(err, "config.voice.fallback",
 			   "must be true or false");
 	return 0;
 }
@@ -472,6 +524,11 @@ static const struct {
 	{ "audience.tags", SET_LIST },
 	{ "audience.zonas", SET_LIST },
 	{ "audience.origen", SET_LIST },
+	{ "audience.es_cliente", SET_BOOL },
+	{ "audience.inactive_days", SET_INT },
+	{ "audience.created_from", SET_STR },
+	{ "audience.created_to", SET_STR },
+	{ "audience.leads", SET_LIST },
 	{ "channel", SET_STR },
 	{ "message.text", SET_STR },
 	{ "message.template.nombre", SET_STR },
@@ -479,6 +536,7 @@ static const struct {
 	{ "message.template.variables", SET_LIST },
 	{ "voice.enabled", SET_BOOL },
 	{ "voice.voice_id", SET_STR },
+	{ "voice.fallback", SET_BOOL },
 	{ "throttle.per_minute", SET_INT },
 	{ "window.start", SET_STR },
 	{ "window.end", SET_STR },

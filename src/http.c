@@ -3,6 +3,7 @@
  * retries with backoff, and redacted logging at the debug level.
  */
 #include <ctype.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -480,5 +481,216 @@ st_http_send(const struct st_http_request *req,
 					a.sent, resp, err);
 		wait_ms(st_http_backoff(resp->attempts, base, cap,
 					a.retry_after));
+	}
+}
+
+/* One transfer of a multi: its handle, what it must keep alive, its tag. */
+struct xfer {
+	CURL *h;
+	struct curl_slist *hdrs;
+	struct attempt a;
+	char *body;
+	char *method;
+	char *url;
+	bool idempotent;
+	void *tag;
+	struct xfer *next;
+};
+
+struct st_http_multi {
+	CURLM *m;
+	struct xfer *running;
+	size_t n;
+	int watch; /* another fd to wake up for, or -1 */
+};
+
+struct st_http_multi *
+st_http_multi_new(long max_host)
+{
+	struct st_http_multi *m = st_xcalloc(1, sizeof(*m));
+
+	global_init();
+	m->m = curl_multi_init();
+	m->watch = -1;
+	curl_multi_setopt(m->m, CURLMOPT_MAX_HOST_CONNECTIONS,
+			  max_host > 0 ? max_host : 64L);
+	/* keep every connection between transfers (the default cache
+	 * shrinks with the number of handles added) */
+	curl_multi_setopt(m->m, CURLMOPT_MAXCONNECTS,
+			  (max_host > 0 ? max_host : 64L) + 8);
+	curl_multi_setopt(m->m, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	return m;
+}
+
+static void
+xfer_free(struct st_http_multi *m, struct xfer *x)
+{
+	curl_multi_remove_handle(m->m, x->h);
+	curl_easy_cleanup(x->h);
+	curl_slist_free_all(x->hdrs);
+	st_buf_release(&x->a.body);
+	free(x->a.content_type);
+	free(x->body);
+	free(x->method);
+	free(x->url);
+	free(x);
+}
+
+void
+st_http_multi_free(struct st_http_multi *m)
+{
+	if (!m)
+		return;
+	while (m->running) {
+		struct xfer *x = m->running;
+
+		m->running = x->next;
+		xfer_free(m, x);
+	}
+	curl_multi_cleanup(m->m);
+	free(m);
+}
+
+/*
+ * The body is copied (libcurl does not copy POSTFIELDS); headers, URL and
+ * method are copied by libcurl itself, the URL and method kept for errors.
+ */
+void
+st_http_multi_add(struct st_http_multi *m, const struct st_http_request *req,
+		  void *tag)
+{
+	struct xfer *x = st_xcalloc(1, sizeof(*x));
+	struct st_http_request r = *req;
+
+	x->a.retry_after = -1;
+	x->a.redact = NULL;
+	if (req->body) {
+		x->body = st_xmalloc(req->body_len + 1);
+		memcpy(x->body, req->body, req->body_len);
+		x->body[req->body_len] = '\0';
+		r.body = x->body;
+	}
+	x->method = st_xstrdup(req->method);
+	x->url = st_xstrdup(req->url);
+	x->idempotent = req->idempotent;
+	x->tag = tag;
+	x->h = make_handle(&r, &x->hdrs, &x->a);
+	if (!x->h)
+		abort();
+	curl_easy_setopt(x->h, CURLOPT_PRIVATE, x);
+	curl_multi_add_handle(m->m, x->h);
+	x->next = m->running;
+	m->running = x;
+	m->n++;
+}
+
+/*
+ * Let libcurl send what was added and read what came, without waiting:
+ * for a caller about to be busy elsewhere (a database round trip).
+ */
+void
+st_http_multi_kick(struct st_http_multi *m)
+{
+	int still;
+
+	curl_multi_perform(m->m, &still);
+}
+
+void
+st_http_multi_watch(struct st_http_multi *m, int fd)
+{
+	m->watch = fd;
+}
+
+size_t
+st_http_multi_running(const struct st_http_multi *m)
+{
+	return m->n;
+}
+
+/* Unlink the ended transfer x, fill resp (and err), free it. */
+static void
+xfer_end(struct st_http_multi *m, struct xfer *x, CURLcode rc,
+	 struct st_http_response *resp, struct st_error *err)
+{
+	struct xfer **pp = &m->running;
+	char *ct = NULL;
+
+	while (*pp != x)
+		pp = &(*pp)->next;
+	*pp = x->next;
+	m->n--;
+	memset(resp, 0, sizeof(*resp));
+	resp->attempts = 1;
+	resp->retry_after = x->a.retry_after;
+	if (rc == CURLE_OK) {
+		resp->outcome = ST_HTTP_DONE;
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &resp->status);
+		curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ct);
+		resp->content_type = ct ? st_xstrdup(ct) : NULL;
+	} else {
+		struct st_http_request req = { 0 };
+
+		req.method = x->method;
+		req.url = x->url;
+		req.idempotent = x->idempotent;
+		transport_error(&req, rc, x->a.sent, resp, err);
+	}
+	take_body(resp, &x->a);
+	xfer_free(m, x);
+}
+
+/* Wait for the transfers (and the watched fd); true when that fd woke. */
+static bool
+poll_once(struct st_http_multi *m, long ms)
+{
+	struct curl_waitfd w = { m->watch, CURL_WAIT_POLLIN, 0 };
+
+	struct pollfd p = { m->watch, POLLIN, 0 };
+
+	curl_multi_poll(m->m, m->watch >= 0 ? &w : NULL, m->watch >= 0,
+			(int)ms, NULL);
+	/* libcurl does not fill revents (7.88): ask the fd itself */
+	return m->watch >= 0 && poll(&p, 1, 0) > 0;
+}
+
+/*
+ * Perform, then read one finished transfer; poll between until the time
+ * is up. Several may end in one perform: the others stay queued in
+ * libcurl's message list for the next calls.
+ */
+int
+st_http_multi_next(struct st_http_multi *m, long timeout_ms, void **tag,
+		   struct st_http_response *resp, struct st_error *err)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*tag = NULL;
+	for (;;) {
+		struct timespec now;
+		CURLMsg *msg;
+		int left, still;
+		long spent;
+
+		curl_multi_perform(m->m, &still);
+		while ((msg = curl_multi_info_read(m->m, &left)) != NULL) {
+			struct xfer *x = NULL;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+					  (char **)&x);
+			*tag = x->tag;
+			xfer_end(m, x, msg->data.result, resp, err);
+			return 1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		spent = (now.tv_sec - t0.tv_sec) * 1000 +
+			(now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (spent >= timeout_ms)
+			return 0;
+		if (poll_once(m, timeout_ms - spent))
+			return 0;
 	}
 }

@@ -19,11 +19,12 @@ enum ph {
 	PH_AGENTE,
 	PH_INMOBILIARIA,
 	PH_ASISTENTE,
+	PH_PROPIEDADES,
 };
 
 static const char *const names[] = {
 	"nombre", "primer_nombre", "zona", "telefono", "email", "operacion",
-	"tipo_propiedad", "agente", "inmobiliaria", "asistente",
+	"tipo_propiedad", "agente", "inmobiliaria", "asistente", "propiedades",
 };
 
 /*
@@ -33,7 +34,7 @@ const char *
 st_personalize_names(void)
 {
 	return "nombre, primer_nombre, zona, telefono, email, operacion, "
-	       "tipo_propiedad, agente, inmobiliaria, asistente";
+	       "tipo_propiedad, agente, inmobiliaria, asistente, propiedades";
 }
 
 static int
@@ -110,6 +111,7 @@ add_value(struct st_buf *b, int k, const struct st_personalize_vars *v)
 	case PH_AGENTE: val = v->agente; break;
 	case PH_INMOBILIARIA: val = v->inmobiliaria; break;
 	case PH_ASISTENTE: val = v->asistente; break;
+	case PH_PROPIEDADES: val = v->propiedades; break;
 	}
 	if (val) {
 		size_t n = strlen(val);

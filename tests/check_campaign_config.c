@@ -96,7 +96,8 @@ static const struct {
 	  "config.audience.opt_out: leads that opted out are always left out" },
 	{ "{\"audience\": {\"barrio\": []}}", false,
 	  "config.audience: unknown field \"barrio\" (estado, tipo, tags, "
-	  "zonas, origen)" },
+	  "zonas, origen, es_cliente, inactive_days, created_from, "
+	  "created_to, leads)" },
 	{ "{\"audience\": []}", false, "config.audience: must be an object" },
 	{ "{\"canal\": \"WHATSAPP\"}", false,
 	  "config: unknown field \"canal\"" },

@@ -44,6 +44,7 @@ main(void)
 	srunner_add_suite(sr, ingest_suite());
 	srunner_add_suite(sr, http_suite());
 	srunner_add_suite(sr, provider_calls_suite());
+	srunner_add_suite(sr, send_async_suite());
 	srunner_set_xml(sr, NULL);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

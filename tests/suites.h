@@ -29,5 +29,6 @@ Suite *lead_estimate_suite(void);
 Suite *ingest_suite(void);
 Suite *http_suite(void);
 Suite *provider_calls_suite(void);
+Suite *send_async_suite(void);
 
 #endif

@@ -296,8 +296,9 @@ cmd_campaign_stats(struct cmd_ctx *ctx, struct cmd_args *args,
 	struct st_table *t = ctx->out;
 	char *tenant_id = NULL;
 	const char *names[] = { "audience", "total", "pending", "sending",
-				"sent", "failed", "skipped", "unknown" };
-	long long v[8];
+				"sent", "failed", "skipped", "unknown",
+				"retries", "voice_chars", "voice_hits" };
+	long long v[11];
 	size_t r;
 
 	if (cmd_tenant(ctx, args, &tenant_id, err) < 0)
@@ -308,17 +309,20 @@ cmd_campaign_stats(struct cmd_ctx *ctx, struct cmd_args *args,
 		return -1;
 	}
 	memcpy(v, (long long[]){ s.audience, s.total, s.pending, s.sending,
-				 s.sent, s.failed, s.skipped, s.unknown },
+				 s.sent, s.failed, s.skipped, s.unknown,
+				 s.retries, s.voice_chars, s.voice_hits },
 	       sizeof(v));
 	st_table_add_col(t, "campaign", ST_COL_TEXT);
 	st_table_add_col(t, "estado", ST_COL_TEXT);
 	for (size_t i = 0; i < ST_ARRAY_SIZE(names); i++)
 		st_table_add_col(t, names[i], ST_COL_NUMBER);
+	st_table_add_col(t, "reasons", ST_COL_JSON);
 	r = st_table_add_row(t);
 	st_table_set(t, r, 0, s.campaign);
 	st_table_set(t, r, 1, s.estado);
 	for (size_t i = 0; i < ST_ARRAY_SIZE(v); i++)
 		st_table_setf(t, r, i + 2, "%lld", v[i]);
+	st_table_set(t, r, ST_ARRAY_SIZE(v) + 2, s.reasons);
 	t->single = true;
 	st_campaign_stats_release(&s);
 	free(tenant_id);

@@ -5,12 +5,13 @@
  * it, through which channel, what they read or hear, and how fast and
  * when it may be sent. strato-campaign(5) documents the shape; in short:
  *
- *   audience  {estado[], tipo[], tags[], zonas[], origen[]}  (opt-out
+ *   audience  {estado[], tipo[], tags[], zonas[], origen[], es_cliente,
+ *             inactive_days, created_from, created_to, leads[]} (opt-out
  *             leads are always left out; an empty or absent list is no
  *             filter)
  *   channel   MANYCHAT | UCHAT | WHATSAPP
  *   message   {text, template {nombre, idioma, variables[]}}
- *   voice     {enabled, voice_id}
+ *   voice     {enabled, voice_id, fallback}
  *   throttle  {per_minute}
  *   window    {start "HH:MM", end "HH:MM", timezone, days[]}
  *

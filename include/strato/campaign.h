@@ -75,12 +75,18 @@ struct st_campaign_preview {
 	bool voice;
 };
 
-/* Counts of the send ledger, by estado, and the audience's size now. */
+/*
+ * Counts of the send ledger (every occurrence), by estado and by reason,
+ * the audience's size now, and what the voice cost: characters
+ * synthesised and sends whose audio came from the cache.
+ */
 struct st_campaign_stats {
 	char *campaign;
 	char *estado;
 	long long audience;
 	long long total, pending, sending, sent, failed, skipped, unknown;
+	long long retries, voice_chars, voice_hits;
+	char *reasons; /* JSON object: reason -> count */
 };
 
 void st_campaign_release(struct st_campaign *c);

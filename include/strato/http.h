@@ -61,6 +61,7 @@ struct st_http_response {
 	size_t len;
 	char *content_type; /* NULL if none */
 	int attempts;
+	long retry_after;    /* multi only: Retry-After in seconds, -1 none */
 };
 
 /* Free what a response holds; accepts one never filled. */
@@ -89,5 +90,43 @@ long st_http_parse_retry_after(const char *v);
  */
 char *st_http_redact(const char *text, size_t len,
 		     const char *const *extra);
+
+/*
+ * Many requests at once on one curl multi handle (the campaign engine's
+ * sends): transfers share connections, each is one attempt (no retries:
+ * the caller decides what a failure means for its message), and the
+ * caller bounds how many run at once. A transfer that fails after its
+ * request went out ends ST_HTTP_UNKNOWN unless req->idempotent, as with
+ * st_http_send(). Not thread-safe: one multi per thread.
+ */
+struct st_http_multi;
+
+/* A new multi handle; at most max_host connections to one host (0: 64). */
+struct st_http_multi *st_http_multi_new(long max_host);
+/* Abort the transfers still running and free everything; NULL is fine. */
+void st_http_multi_free(struct st_http_multi *m);
+/*
+ * Start req (copied: it need not outlive the call) without waiting; tag
+ * comes back from st_http_multi_next() when it ends.
+ */
+void st_http_multi_add(struct st_http_multi *m,
+		       const struct st_http_request *req, void *tag);
+/*
+ * Also wake up st_http_multi_next() (returning 0) when fd is readable;
+ * -1 stops watching. For a caller with a database answer to wait for.
+ */
+void st_http_multi_watch(struct st_http_multi *m, int fd);
+/* Send what was added and read what came, without waiting. */
+void st_http_multi_kick(struct st_http_multi *m);
+/* How many transfers are running. */
+size_t st_http_multi_running(const struct st_http_multi *m);
+/*
+ * Drive the transfers for up to timeout_ms. 1 when one ended: *tag is its
+ * tag, resp its response (0 attempts counted once) and, when no response
+ * came, err says why (resp->outcome FAILED or UNKNOWN). 0 when none ended
+ * in time.
+ */
+int st_http_multi_next(struct st_http_multi *m, long timeout_ms, void **tag,
+		       struct st_http_response *resp, struct st_error *err);
 
 #endif

@@ -33,6 +33,8 @@ struct st_personalize_vars {
 	const char *agente;         /* the assigned user's name */
 	const char *inmobiliaria;   /* the tenant's name */
 	const char *asistente;      /* the active assistant's name */
+	const char *propiedades;    /* OPORTUNIDADES: the lead's new matches,
+				       one per line (set by the batch engine) */
 };
 
 /* The placeholder names, comma-separated, for messages and hints. */

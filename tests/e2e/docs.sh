@@ -65,7 +65,7 @@ done
 # every long option of legacy, import and export is in the page
 nflags=0
 before=$fails
-for sub in legacy "import leads" "export leads" ingest; do
+for sub in legacy "import leads" "export leads" ingest "campaigns run"; do
 	# shellcheck disable=SC2086
 	for flag in $("$ETL" $sub --help | grep -oE -- '--[a-z-]+' | sort -u); do
 		nflags=$((nflags + 1))
@@ -82,7 +82,7 @@ done
 
 # Both pages render cleanly.
 for page in "$man1" "$man2" "$STRATO_TOP/man/strato-campaign.5" \
-	"$STRATO_TOP/man/strato-integrations.7"; do
+	"$STRATO_TOP/man/strato-integrations.7" "$STRATO_TOP/man/strato-campaigns.7"; do
 	warn=$(groff -man -Tutf8 -ww -z "$page" 2>&1)
 	expect_eq "$warn" "" "$(basename "$page") renders without warnings"
 done

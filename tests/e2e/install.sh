@@ -8,6 +8,7 @@ run sh -c "make -s -C '$STRATO_TOP' ${STRATO_MAKEVARS:-BUILD='$STRATO_BUILD'} PR
 expect_rc 0 "make install"
 for f in bin/strato bin/strato-etl share/man/man1/strato.1 share/man/man1/strato-etl.1 \
 	share/man/man5/strato-campaign.5 share/man/man7/strato-integrations.7 \
+	share/man/man7/strato-campaigns.7 \
 	share/strato/migrations/0001_base.up.sql share/strato/migrations/0001_base.down.sql; do
 	if [ -f "$dest/opt/strato/$f" ]; then pass "installed $f"
 	else fail "not installed: $f"; fi

@@ -1,0 +1,268 @@
+/*
+ * campaign-run-trip.c - the send loop's round trips to the database,
+ * overlapped with the sends in flight.
+ *
+ * One trip is one transaction: BEGIN, the tenant setting, the batch of
+ * outcomes to record, the rows to claim, COMMIT, all sent at once in
+ * libpq's pipeline mode. The loop goes back to its transfers and reads
+ * the answer when the socket has it (cr_trip_read without block), so
+ * neither a claim nor a record leaves the sends waiting. Claimed rows
+ * are handed back only after the COMMIT succeeded: no request is made
+ * for a row before its SENDING is durable.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "campaign-run-internal.h"
+#include "db-internal.h"
+#include "strato/util.h"
+
+/* Record n outcomes: only rows still SENDING change. */
+#define RECORD_SQL "UPDATE strato.campaign_send s SET estado = v.estado," \
+	" reason = v.reason, provider_message_id = coalesce(v.message_id," \
+	" s.provider_message_id), error_code = v.code, error_message =" \
+	" v.message, attempts = s.attempts - CASE WHEN v.release THEN 1" \
+	" ELSE 0 END, next_attempt_at = CASE WHEN v.estado = 'PENDING'" \
+	" AND v.retry_ms > 0 THEN now() + v.retry_ms * interval" \
+	" '1 millisecond' END, sent_at = CASE WHEN v.estado = 'SENT'" \
+	" THEN now() ELSE s.sent_at END, voice_chars = s.voice_chars +" \
+	" v.voice_chars, voice_cached = s.voice_cached OR v.voice_cached" \
+	" FROM jsonb_to_recordset($3::jsonb) AS v(id text, estado text," \
+	" reason text, message_id text, code text, message text," \
+	" retry_ms bigint, release boolean, voice_chars integer," \
+	" voice_cached boolean) WHERE s.tenant_id = $1" \
+	" AND s.campaign_id = $2 AND s.id = v.id AND s.estado = 'SENDING'"
+
+/*
+ * Claim up to $4 due PENDING rows: SENDING, attempts + 1. Rows another
+ * session holds are passed over (SKIP LOCKED). The order matches the
+ * partial index campaign_send_pending, so the claim reads a few index
+ * entries rather than the heap of a half-sent ledger (without it the
+ * planner scans the table, ever slower as rows are sent); due retries
+ * come first. The 24-hour window is looked up only when the campaign has
+ * a text ($6).
+ */
+#define CLAIM_SQL "WITH k AS (SELECT s.id FROM strato.campaign_send s" \
+	" WHERE s.tenant_id = $1 AND s.campaign_id = $2" \
+	" AND s.occurrence = $3::int AND s.estado = 'PENDING'" \
+	" AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())" \
+	" ORDER BY s.next_attempt_at LIMIT $4::int FOR UPDATE SKIP LOCKED)" \
+	" UPDATE strato.campaign_send s SET estado = 'SENDING', attempts =" \
+	" s.attempts + 1 FROM k, strato.lead l WHERE s.tenant_id = $1" \
+	" AND s.id = k.id AND l.tenant_id = s.tenant_id AND l.id = s.lead_id" \
+	" RETURNING s.id, s.lead_id, s.attempts, s.snapshot::text," \
+	" l.opt_out OR l.deleted_at IS NOT NULL, l.telefono_e164, " \
+	CHANNEL_ID ", $6::bool AND " IN_24H
+
+/* One result as the JSON the record statement reads. */
+static json_t *
+result_json(const struct cr_result *x)
+{
+	json_t *j = json_pack("{s:s, s:s, s:I, s:b, s:i, s:b}", "id",
+			      x->row_id, "estado", x->estado, "retry_ms",
+			      (json_int_t)x->retry_ms, "release", x->release,
+			      "voice_chars", x->voice_chars, "voice_cached",
+			      x->voice_cached);
+
+	if (x->reason)
+		json_object_set_new(j, "reason", json_string(x->reason));
+	if (x->message_id)
+		json_object_set_new(j, "message_id",
+				    json_string(x->message_id));
+	if (x->code)
+		json_object_set_new(j, "code", json_string(x->code));
+	if (x->message)
+		json_object_set_new(j, "message", json_string(x->message));
+	return j;
+}
+
+static char *
+results_text(const struct cr_result *res, size_t n)
+{
+	json_t *arr = json_array();
+	char *text;
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, result_json(&res[i]));
+	text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return text;
+}
+
+/*
+ * Prepare sql under name on the connection once (as st_db_query_prepared
+ * does, in the same list): a trip's statements are then planned once,
+ * not at every trip, which matters once the ledger is half sent (the
+ * planner's estimates then read through many dead index entries).
+ */
+static int
+prepare(struct st_db *db, const char *name, const char *sql, int n,
+	struct st_error *err)
+{
+	PGresult *res;
+
+	for (size_t i = 0; i < db->nprepared; i++)
+		if (strcmp(db->prepared[i], name) == 0)
+			return 0;
+	res = PQprepare(db->conn, name, sql, n, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		st_db_error(err, res, db->conn);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	db->prepared = st_xrealloc(db->prepared, (db->nprepared + 1) *
+				   sizeof(*db->prepared));
+	db->prepared[db->nprepared++] = st_xstrdup(name);
+	return 0;
+}
+
+/* The database connection's socket, to wait on beside the transfers. */
+int
+cr_trip_socket(struct st_db *db)
+{
+	return PQsocket(st_db_conn(db));
+}
+
+/*
+ * Send one trip: nres outcomes to record (the caller may free them at
+ * once) and up to claim rows to claim (0: none). Nothing is waited for.
+ */
+int
+cr_trip_send(struct st_db *db, const struct cr_campaign *c,
+	     const struct cr_result *res, size_t nres, int claim,
+	     struct cr_trip *t, struct st_error *err)
+{
+	PGconn *conn = st_db_conn(db);
+	char occ[16], lim[16];
+	char *text = nres ? results_text(res, nres) : NULL;
+	const char *set = "SELECT set_config('app.tenant_id', $1, true)";
+	int ok;
+
+	memset(t, 0, sizeof(*t));
+	t->claim_step = -1;
+	snprintf(occ, sizeof(occ), "%d", c->occurrence);
+	snprintf(lim, sizeof(lim), "%d", claim);
+	if (prepare(db, "campaign_record", RECORD_SQL, 3, err) < 0 ||
+	    prepare(db, "campaign_claim", CLAIM_SQL, 6, err) < 0) {
+		free(text);
+		return -1;
+	}
+	if (!PQenterPipelineMode(conn)) {
+		free(text);
+		st_db_error(err, NULL, conn);
+		return -1;
+	}
+	ok = PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
+	     PQsendQueryParams(conn, set, 1, NULL, (const char *const[]){
+				       c->tenant_id }, NULL, NULL, 0);
+	if (ok && text)
+		ok = PQsendQueryPrepared(conn, "campaign_record", 3,
+			(const char *const[]){ c->tenant_id, c->id, text },
+			NULL, NULL, 0);
+	if (ok && claim > 0) {
+		t->claim_step = text ? 3 : 2;
+		ok = PQsendQueryPrepared(conn, "campaign_claim", 6,
+			(const char *const[]){ c->tenant_id, c->id, occ, lim,
+			c->channel, c->text ? "t" : "f" }, NULL, NULL, 0);
+	}
+	ok = ok && PQsendQueryParams(conn, "COMMIT", 0, NULL, NULL, NULL,
+				     NULL, 0) && PQpipelineSync(conn);
+	free(text);
+	if (!ok) {
+		st_db_error(err, NULL, conn);
+		PQexitPipelineMode(conn);
+		return -1;
+	}
+	t->step = 0;
+	t->busy = true;
+	return 0;
+}
+
+/* The claimed rows of a result, a new array. */
+static void
+rows_from(PGresult *res, struct cr_row **rows, int *n)
+{
+	*n = res ? PQntuples(res) : 0;
+	*rows = st_xcalloc(*n ? (size_t)*n : 1, sizeof(**rows));
+	for (int i = 0; i < *n; i++) {
+		struct cr_row *w = &(*rows)[i];
+
+		w->id = st_db_dup(res, i, 0);
+		w->lead_id = st_db_dup(res, i, 1);
+		w->attempts = atoi(PQgetvalue(res, i, 2));
+		w->vars = json_loads(PQgetvalue(res, i, 3), 0, NULL);
+		w->gone = st_db_bool(res, i, 4);
+		w->phone = st_db_dup(res, i, 5);
+		w->channel_id = st_db_dup(res, i, 6);
+		w->in_window = st_db_bool(res, i, 7);
+	}
+}
+
+/* Take one result of the trip; true when it was the final sync. */
+static bool
+take(PGconn *conn, struct cr_trip *t, PGresult *r, struct st_error *err)
+{
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st == PGRES_PIPELINE_SYNC) {
+		PQclear(r);
+		return true;
+	}
+	if ((st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED) &&
+	    !t->failed) {
+		st_db_error(err, r, conn);
+		t->failed = true;
+	}
+	if (t->step == t->claim_step && st == PGRES_TUPLES_OK && !t->claimed)
+		t->claimed = r;
+	else
+		PQclear(r);
+	return false;
+}
+
+/*
+ * Read the trip's answer; without block, only what has arrived (0 while
+ * it is incomplete). 1 when it is complete and committed: the claimed
+ * rows in *rows (a new array of *n). -1 with err when a statement failed
+ * or the connection broke; the transaction is then rolled back.
+ */
+int
+cr_trip_read(struct st_db *db, struct cr_trip *t, bool block,
+	     struct cr_row **rows, int *n, struct st_error *err)
+{
+	PGconn *conn = st_db_conn(db);
+	PGresult *r;
+
+	*rows = NULL;
+	*n = 0;
+	if (!t->busy)
+		return 1;
+	for (;;) {
+		if (PQstatus(conn) == CONNECTION_BAD || t->step > 8) {
+			st_db_error(err, NULL, conn);
+			t->failed = true;
+			break;
+		}
+		if (!block && (!PQconsumeInput(conn) || PQisBusy(conn))) {
+			if (PQstatus(conn) == CONNECTION_BAD)
+				continue;
+			return 0;
+		}
+		if (!(r = PQgetResult(conn)))
+			t->step++;
+		else if (take(conn, t, r, err))
+			break;
+	}
+	PQexitPipelineMode(conn);
+	t->busy = false;
+	if (!t->failed)
+		rows_from(t->claimed, rows, n);
+	PQclear(t->claimed);
+	t->claimed = NULL;
+	if (t->failed)
+		st_db_rollback(db);
+	return t->failed ? -1 : 1;
+}
