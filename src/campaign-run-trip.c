@@ -91,34 +91,6 @@ results_text(const struct cr_result *res, size_t n)
 	return text;
 }
 
-/*
- * Prepare sql under name on the connection once (as st_db_query_prepared
- * does, in the same list): a trip's statements are then planned once,
- * not at every trip, which matters once the ledger is half sent (the
- * planner's estimates then read through many dead index entries).
- */
-static int
-prepare(struct st_db *db, const char *name, const char *sql, int n,
-	struct st_error *err)
-{
-	PGresult *res;
-
-	for (size_t i = 0; i < db->nprepared; i++)
-		if (strcmp(db->prepared[i], name) == 0)
-			return 0;
-	res = PQprepare(db->conn, name, sql, n, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		st_db_error(err, res, db->conn);
-		PQclear(res);
-		return -1;
-	}
-	PQclear(res);
-	db->prepared = st_xrealloc(db->prepared, (db->nprepared + 1) *
-				   sizeof(*db->prepared));
-	db->prepared[db->nprepared++] = st_xstrdup(name);
-	return 0;
-}
-
 /* The database connection's socket, to wait on beside the transfers. */
 int
 cr_trip_socket(struct st_db *db)
@@ -145,8 +117,10 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	t->claim_step = -1;
 	snprintf(occ, sizeof(occ), "%d", c->occurrence);
 	snprintf(lim, sizeof(lim), "%d", claim);
-	if (prepare(db, "campaign_record", RECORD_SQL, 3, err) < 0 ||
-	    prepare(db, "campaign_claim", CLAIM_SQL, 6, err) < 0) {
+	/* planned once, not at every trip: once the ledger is half sent the
+	 * planner's estimates read through many dead index entries */
+	if (st_db_prepare(db, "campaign_record", RECORD_SQL, 3, err) < 0 ||
+	    st_db_prepare(db, "campaign_claim", CLAIM_SQL, 6, err) < 0) {
 		free(text);
 		return -1;
 	}

@@ -38,6 +38,17 @@ struct st_db {
 PGresult *st_db_query(struct st_db *db, const char *sql, int nparams,
 		      const char *const *params, struct st_error *err);
 /*
+ * The same through a statement prepared on this connection under name
+ * (once, on first use: the server then skips parsing it). A name must
+ * always stand for the same sql; parameter types are inferred from it.
+ */
+PGresult *st_db_query_prepared(struct st_db *db, const char *name,
+			       const char *sql, int nparams,
+			       const char *const *params, struct st_error *err);
+/* Prepare sql under name on this connection, unless it already is. */
+int st_db_prepare(struct st_db *db, const char *name, const char *sql,
+		  int nparams, struct st_error *err);
+/*
  * One read in a tenant's own transaction, in a single round trip: the
  * tenant setting (set_config, transaction-local) and a statement prepared
  * on this connection under name go in one pipeline, which the server runs

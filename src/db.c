@@ -113,6 +113,52 @@ forget_prepared(struct st_db *db)
 	db->nprepared = 0;
 }
 
+static void
+remember_prepared(struct st_db *db, const char *name)
+{
+	db->prepared = st_xrealloc(db->prepared, (db->nprepared + 1) *
+				   sizeof(*db->prepared));
+	db->prepared[db->nprepared++] = st_xstrdup(name);
+}
+
+int
+st_db_prepare(struct st_db *db, const char *name, const char *sql,
+	      int nparams, struct st_error *err)
+{
+	PGresult *res;
+
+	if (is_prepared(db, name))
+		return 0;
+	res = PQprepare(db->conn, name, sql, nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		st_db_error(err, res, db->conn);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	remember_prepared(db, name);
+	return 0;
+}
+
+PGresult *
+st_db_query_prepared(struct st_db *db, const char *name, const char *sql,
+		     int nparams, const char *const *params,
+		     struct st_error *err)
+{
+	PGresult *res;
+	ExecStatusType st;
+
+	if (st_db_prepare(db, name, sql, nparams, err) < 0)
+		return NULL;
+	res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return res;
+	st_db_error(err, res, db->conn);
+	PQclear(res);
+	return NULL;
+}
+
 /*
  * The next query's result in a pipeline (its terminating NULL consumed),
  * or the sync. NULL when the connection failed.
@@ -185,12 +231,8 @@ st_db_tenant_read(struct st_db *db, const char *tenant_id, const char *name,
 			PQclear(step);
 			break;
 		}
-		if (pipeline_ok(db, step, &failed, err) && is_prepare) {
-			/* prepared, even if what follows fails */
-			db->prepared = st_xrealloc(db->prepared,
-				(db->nprepared + 1) * sizeof(*db->prepared));
-			db->prepared[db->nprepared++] = st_xstrdup(name);
-		}
+		if (pipeline_ok(db, step, &failed, err) && is_prepare)
+			remember_prepared(db, name); /* even if the rest fails */
 		if (is_query && !failed)
 			res = step;
 		else
