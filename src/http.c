@@ -314,6 +314,32 @@ url_for_message(const char *url)
 	return st_xstrndup(url, strcspn(url, "?#"));
 }
 
+/* Is url's host this machine (127.0.0.1, localhost, [::1])? */
+static bool
+is_loopback(const char *url)
+{
+	static const char *const hosts[] = { "127.0.0.1", "localhost",
+					     "[::1]" };
+	const char *h = strstr(url, "://");
+	size_t n;
+
+	if (!h)
+		return false;
+	h += 3;
+	n = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/?#");
+	for (size_t i = 0; i < ST_ARRAY_SIZE(hosts); i++)
+		if (strlen(hosts[i]) == n && strncmp(h, hosts[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* Is url off limits (STRATO_HTTP_LOOPBACK_ONLY, set by the test run)? */
+static bool
+blocked(const char *url)
+{
+	return getenv("STRATO_HTTP_LOOPBACK_ONLY") && !is_loopback(url);
+}
+
 static CURL *
 make_handle(const struct st_http_request *req, struct curl_slist **hdrs,
 	    struct attempt *a)
@@ -326,6 +352,10 @@ make_handle(const struct st_http_request *req, struct curl_slist **hdrs,
 		*hdrs = curl_slist_append(*hdrs, req->headers[i]);
 	*hdrs = curl_slist_append(*hdrs, "Expect:");
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	if (blocked(req->url))
+		/* the test run: anything else goes through a proxy on a
+		 * closed local port (refused), never out of the machine */
+		curl_easy_setopt(h, CURLOPT_PROXY, "http://127.0.0.1:9");
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 	if (strcmp(req->method, "GET") == 0)
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -429,7 +459,8 @@ transport_error(const struct st_http_request *req, CURLcode rc, bool sent,
 						 : ST_HTTP_FAILED;
 	resp->status = 0;
 	st_error_set(err, ST_ECONN, "%s %s failed: %s", req->method, u,
-		     curl_easy_strerror(rc));
+		     blocked(req->url) ? "only this machine may be called "
+		     "(STRATO_HTTP_LOOPBACK_ONLY)" : curl_easy_strerror(rc));
 	if (resp->outcome == ST_HTTP_UNKNOWN)
 		st_error_detail(err, "The request went out before the failure; "
 				"the provider may have acted on it, so it was "

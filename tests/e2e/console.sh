@@ -168,7 +168,7 @@ def spawn(args, env=None, rows=40, cols=200):
             os.environ.update(env)
         os.execv(strato, [strato] + args)
     return pid, fd
-def read_until(fd, needle, timeout=10):
+def read_until(fd, needle, timeout=30):
     buf, end = b"", time.time() + timeout
     while needle.encode() not in buf and time.time() < end:
         r, _, _ = select.select([fd], [], [], 0.2)

@@ -271,7 +271,7 @@ if pid == 0:
     os.environ["STRATO_MASTER_KEY_FILE"] = sys.argv[3]
     os.execv(sys.argv[1], [sys.argv[1], "--db", sys.argv[2], "integration",
                            "set", "whatsapp", "--verify-token"])
-def read_until(needle, timeout=10):
+def read_until(needle, timeout=30):
     buf, end = b"", time.time() + timeout
     while needle.encode() not in buf and time.time() < end:
         r, _, _ = select.select([fd], [], [], 0.2)
@@ -283,8 +283,8 @@ def read_until(needle, timeout=10):
     return buf.decode(errors="replace")
 out = read_until("verify_token: ")
 os.write(fd, b"tty-5ecret-typed-in-WXYZ\r")
-out += read_until("updated")
-for _ in range(100):                # never hang the run on a stuck child
+out += read_until("updated", 60)    # a loaded machine can be slow
+for _ in range(300):                # never hang the run on a stuck child
     if os.waitpid(pid, os.WNOHANG)[0]:
         break
     time.sleep(0.1)

@@ -152,4 +152,16 @@ expect_eq "$(sql $db "SELECT count(*) FROM strato.tenant_integration
 expect_eq "$(sql $db "SELECT count(*) FROM strato.audit_log WHERE action = 'integration.test'")" \
 	"$(sql $db "SELECT 0 + 14")" "every test wrote an audit row"
 
+# The test run lets no call leave the machine (STRATO_HTTP_LOOPBACK_ONLY,
+# set by tests/run): the public URL is refused, the mock sees nothing.
+mock_post /__reset '{}'
+setsec uchat api_token "$uc" --base-url ""
+irun "$STRATO" --db "$ADM" integration test uchat
+expect_rc 1 "a call to the public UChat URL fails in the test run"
+expect_contains "$err" "only this machine may be called (STRATO_HTTP_LOOPBACK_ONLY)" \
+	"said plainly"
+mock_requests
+expect_eq "$(json "len(j)")" "0" "and reached neither the mock nor the internet"
+setsec uchat api_token "$uc" --base-url "$MOCK/"
+
 finish
