@@ -164,7 +164,7 @@ import os, pty, select, sys, time
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "--db", sys.argv[2], "shell"])
-def read_until(needle, timeout=10):
+def read_until(needle, timeout=30):
     buf, end = b"", time.time() + timeout
     while needle.encode() not in buf and time.time() < end:
         r, _, _ = select.select([fd], [], [], 0.2)
