@@ -227,10 +227,10 @@ os.write(fd, b"\x04")
 os.waitpid(pid, 0)
 # the pager, on a small screen
 pid, fd = spawn(["--db", conn, "audit", "list"], {"PAGER": "wc -l"}, rows=5)
-out.append("PAGER:" + read_until(fd, "\n", 5).strip() + ":")
+out.append("PAGER:" + read_until(fd, "\n", 30).strip() + ":")
 os.waitpid(pid, 0)
 pid, fd = spawn(["--db", conn, "audit", "list"], {"PAGER": ""}, rows=5)
-out.append("NOPAGER:" + read_until(fd, "rows)", 5))
+out.append("NOPAGER:" + read_until(fd, "rows)", 30))
 os.waitpid(pid, 0)
 print("\n".join(out))
 PY
