@@ -39,9 +39,9 @@ T() { tmux -L "$sock" "$@"; }
 trap 'T kill-server 2>/dev/null' EXIT
 sess=tui
 screen() { T capture-pane -p -t $sess; }
-# wait_for TEXT [SECONDS]: poll the screen until TEXT shows
+# wait_for TEXT [SECONDS]: poll the screen until TEXT shows (30 s by default)
 wait_for() {
-	_n=$(( ${2:-10} * 10 ))
+	_n=$(( ${2:-30} * 10 ))
 	while [ $_n -gt 0 ]; do
 		screen | grep -qF -- "$1" && return 0
 		sleep 0.1
@@ -51,7 +51,7 @@ wait_for() {
 }
 # wait_gone TEXT: poll until TEXT is no longer on the screen
 wait_gone() {
-	_n=100
+	_n=300
 	while [ $_n -gt 0 ]; do
 		screen | grep -qF -- "$1" || return 0
 		sleep 0.1
