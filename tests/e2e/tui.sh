@@ -33,6 +33,15 @@ sql $db "UPDATE strato.lead SET created_at = now() - interval '1 day'
 	       ELSE interval '1000 minutes' END
 	+ CASE WHEN nombre LIKE 'Joaq%' THEN interval '1 minute' ELSE '0' END" >/dev/null
 AGT=$(conninfo e2e_tui_ana $db)
+# María wrote on WhatsApp and got an answer: her detail shows both.
+sql $db "WITH c AS (INSERT INTO strato.conversation (tenant_id, lead_id, canal,
+	provider) SELECT tenant_id, id, 'WHATSAPP', 'WHATSAPP' FROM strato.lead
+	WHERE nombre = 'María José Núñez' RETURNING tenant_id, id)
+	INSERT INTO strato.message (tenant_id, conversation_id, direccion,
+	contenido, estado, created_at) SELECT tenant_id, id, d, t, e, now() - o
+	FROM c, (VALUES ('ENTRANTE', 'busco 3 ambientes en Belgrano', 'RECEIVED',
+	interval '2 minutes'), ('SALIENTE', 'Hola María, te paso opciones',
+	'SENT', interval '1 minute')) v(d, t, e, o)" >/dev/null
 
 sock="strato-e2e-$$"
 T() { tmux -L "$sock" "$@"; }
@@ -119,6 +128,10 @@ keys Enter
 keys Enter
 see "telefono_e164" "Enter opens the lead's detail"
 see "+5491149990001" "with its fields"
+keys G
+see "busco 3 ambientes en Belgrano" "the detail shows the conversation's messages"
+see "Hola María, te paso opciones" "both ways"
+keys g
 keys e
 see ':lead estado "' "e prefills the command line, the id quoted"
 keys C O N T A C T A D O Enter
