@@ -38,7 +38,7 @@ ALL_CXXFLAGS = -std=c++17 $(WARN) $(OPT) $(SAN) $(CXXFLAGS)
 LIB_SRC  = $(wildcard src/*.c) $(wildcard src/providers/*.c) $(wildcard src/*.cc)
 TUI_SRC  = $(filter-out tui/main.c,$(wildcard tui/*.c))
 ETL_SRC  = $(filter-out etl/main.c,$(wildcard etl/*.c))
-TEST_SRC = $(wildcard tests/check_*.c) tests/testdb.c
+TEST_SRC = $(wildcard tests/check_*.c) tests/testdb.c tests/testmock.c
 MAN1     = $(wildcard man/*.1)
 MAN5     = $(wildcard man/*.5)
 MAN7     = $(wildcard man/*.7)

@@ -78,20 +78,25 @@ st_db_error(struct st_error *err, const PGresult *res, PGconn *conn)
 		snprintf(err->hint, sizeof(err->hint), "%s", hint);
 }
 
-PGresult *
-st_db_query(struct st_db *db, const char *sql, int nparams,
-	    const char *const *params, struct st_error *err)
+/* res when the statement succeeded; else NULL with err, res cleared. */
+static PGresult *
+checked(struct st_db *db, PGresult *res, struct st_error *err)
 {
-	PGresult *res;
-	ExecStatusType st;
+	ExecStatusType st = PQresultStatus(res);
 
-	res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
 	st_db_error(err, res, db->conn);
 	PQclear(res);
 	return NULL;
+}
+
+PGresult *
+st_db_query(struct st_db *db, const char *sql, int nparams,
+	    const char *const *params, struct st_error *err)
+{
+	return checked(db, PQexecParams(db->conn, sql, nparams, NULL, params,
+					NULL, NULL, 0), err);
 }
 
 static bool
@@ -145,18 +150,10 @@ st_db_query_prepared(struct st_db *db, const char *name, const char *sql,
 		     int nparams, const char *const *params,
 		     struct st_error *err)
 {
-	PGresult *res;
-	ExecStatusType st;
-
 	if (st_db_prepare(db, name, sql, nparams, err) < 0)
 		return NULL;
-	res = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-	st = PQresultStatus(res);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return res;
-	st_db_error(err, res, db->conn);
-	PQclear(res);
-	return NULL;
+	return checked(db, PQexecPrepared(db->conn, name, nparams, params, NULL,
+					  NULL, 0), err);
 }
 
 /*

@@ -3,11 +3,9 @@
  * mock provider (tests/mock-provider/mock.py, started for the suite):
  * the exact requests, and every injected fault's outcome.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,78 +15,25 @@
 #include "strato/http.h"
 #include "strato/provider.h"
 #include "suites.h"
+#include "testmock.h"
 
 #define MC_TOKEN "1000001:mcSecretKey0123"
 #define WA_TOKEN "EAAGwaSecret0123"
 #define EL_KEY "sk_elSecret0123"
 #define UC_TOKEN "ucSecret0123"
 
-static pid_t mock_pid;
-static char mock_url[64];
-static char mock_dir[] = "/tmp/strato-mock.XXXXXX";
-
 static void
 mock_start(void)
 {
-	char portfile[128], mock[1024];
-	const char *top = getenv("STRATO_TOP");
-	FILE *f = NULL;
-	int port = 0;
+	static const char *const tokens[] = {
+		"manychat=" MC_TOKEN,
+		"whatsapp=" WA_TOKEN,
+		"elevenlabs=" EL_KEY,
+		"uchat=" UC_TOKEN,
+		NULL,
+	};
 
-	ck_assert_ptr_nonnull(mkdtemp(mock_dir));
-	snprintf(portfile, sizeof(portfile), "%s/port", mock_dir);
-	snprintf(mock, sizeof(mock), "%s/tests/mock-provider/mock.py",
-		 top ? top : ".");
-	mock_pid = fork();
-	if (mock_pid == 0) {
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(127);
-		execlp("python3", "python3", mock, "--port-file", portfile,
-		       "--token", "manychat=" MC_TOKEN, "--token",
-		       "whatsapp=" WA_TOKEN, "--token", "elevenlabs=" EL_KEY,
-		       "--token", "uchat=" UC_TOKEN, (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200 && !(f = fopen(portfile, "r")); i++)
-		usleep(50000);
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fscanf(f, "%d", &port), 1);
-	fclose(f);
-	unlink(portfile);
-	snprintf(mock_url, sizeof(mock_url), "http://127.0.0.1:%d", port);
-}
-
-static void
-mock_stop(void)
-{
-	if (mock_pid > 0) {
-		kill(mock_pid, SIGTERM);
-		waitpid(mock_pid, NULL, 0);
-	}
-	rmdir(mock_dir);
-}
-
-/* A control call to the mock; returns the body (json_decref). */
-static json_t *
-mock_call(const char *method, const char *path, const char *body)
-{
-	struct st_http_request req = { 0 };
-	struct st_http_response r;
-	struct st_error err;
-	char url[256];
-	json_t *j;
-
-	snprintf(url, sizeof(url), "%s%s", mock_url, path);
-	req.method = method;
-	req.url = url;
-	req.body = body;
-	req.body_len = body ? strlen(body) : 0;
-	req.idempotent = true;
-	ck_assert_int_eq(st_http_send(&req, &r, &err), 0);
-	ck_assert_int_eq(r.status, 200);
-	j = json_loads(r.body, 0, NULL);
-	st_http_response_release(&r);
-	return j;
+	testmock_start(tokens);
 }
 
 static void
@@ -616,7 +561,7 @@ http_suite(void)
 	Suite *s = suite_create("http");
 	TCase *tc = tcase_create("mock");
 
-	tcase_add_unchecked_fixture(tc, mock_start, mock_stop);
+	tcase_add_unchecked_fixture(tc, mock_start, testmock_stop);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_redact);
 	tcase_add_test(tc, test_backoff);

@@ -5,11 +5,9 @@
  * asserts the exact request the mock recorded (method, path, auth header,
  * JSON body) and the outcome of the injected faults.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -19,82 +17,24 @@
 #include "strato/http.h"
 #include "strato/provider.h"
 #include "suites.h"
+#include "testmock.h"
 
 #define MC_TOKEN "1000001:mcCallsKey0123"
 #define WA_TOKEN "EAAGwaCalls0123"
 #define UC_TOKEN "ucCalls0123"
 #define WA_PATH "/v21.0/106540352242922"
 
-static pid_t mock_pid;
-static char mock_url[64];
-static char mock_dir[] = "/tmp/strato-calls.XXXXXX";
-
 static void
 mock_start(void)
 {
-	char portfile[128], mock[1024];
-	const char *top = getenv("STRATO_TOP");
-	FILE *f = NULL;
-	int port = 0;
+	static const char *const tokens[] = {
+		"manychat=" MC_TOKEN,
+		"whatsapp=" WA_TOKEN,
+		"uchat=" UC_TOKEN,
+		NULL,
+	};
 
-	ck_assert_ptr_nonnull(mkdtemp(mock_dir));
-	snprintf(portfile, sizeof(portfile), "%s/port", mock_dir);
-	snprintf(mock, sizeof(mock), "%s/tests/mock-provider/mock.py",
-		 top ? top : ".");
-	mock_pid = fork();
-	if (mock_pid == 0) {
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(127);
-		execlp("python3", "python3", mock, "--port-file", portfile,
-		       "--token", "manychat=" MC_TOKEN, "--token",
-		       "whatsapp=" WA_TOKEN, "--token", "uchat=" UC_TOKEN,
-		       (char *)NULL);
-		_exit(127);
-	}
-	for (int i = 0; i < 200 && !(f = fopen(portfile, "r")); i++)
-		usleep(50000);
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fscanf(f, "%d", &port), 1);
-	fclose(f);
-	unlink(portfile);
-	snprintf(mock_url, sizeof(mock_url), "http://127.0.0.1:%d", port);
-}
-
-static void
-mock_stop(void)
-{
-	char path[128];
-
-	if (mock_pid > 0) {
-		kill(mock_pid, SIGTERM);
-		waitpid(mock_pid, NULL, 0);
-	}
-	snprintf(path, sizeof(path), "%s/a.ogg", mock_dir);
-	unlink(path);
-	rmdir(mock_dir);
-}
-
-/* A control call to the mock; the body as JSON (json_decref). */
-static json_t *
-mock_call(const char *method, const char *path, const char *body)
-{
-	struct st_http_request req = { 0 };
-	struct st_http_response r;
-	struct st_error err;
-	char url[256];
-	json_t *j;
-
-	snprintf(url, sizeof(url), "%s%s", mock_url, path);
-	req.method = method;
-	req.url = url;
-	req.body = body;
-	req.body_len = body ? strlen(body) : 0;
-	req.idempotent = true;
-	ck_assert_int_eq(st_http_send(&req, &r, &err), 0);
-	ck_assert_int_eq(r.status, 200);
-	j = json_loadb(r.body, r.len, JSON_ALLOW_NUL, NULL);
-	st_http_response_release(&r);
-	return j;
+	testmock_start(tokens);
 }
 
 static void
@@ -623,7 +563,7 @@ provider_calls_suite(void)
 	Suite *s = suite_create("provider_calls");
 	TCase *tc = tcase_create("mock");
 
-	tcase_add_unchecked_fixture(tc, mock_start, mock_stop);
+	tcase_add_unchecked_fixture(tc, mock_start, testmock_stop);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_manychat);
 	tcase_add_test(tc, test_uchat);

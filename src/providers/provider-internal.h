@@ -52,5 +52,7 @@ int st_elevenlabs_test(struct st_provider *p, char **summary,
 extern const struct st_channel_ops st_manychat_ops;
 extern const struct st_channel_ops st_uchat_ops;
 extern const struct st_channel_ops st_whatsapp_ops;
+/* A WhatsApp template's components: the body's text parameters in order. */
+json_t *st_whatsapp_components(const char *const *params, size_t nparams);
 
 #endif

@@ -191,28 +191,18 @@ st_send_prepare_template(struct st_provider *p, const char *contact,
 			 const char *const *params, size_t nparams,
 			 struct st_send_req *r, struct st_error *err)
 {
-	json_t *comps = json_array(), *ps = json_array(), *msg;
+	json_t *msg;
 	int ret;
 
 	if (strcmp(p->name, "WHATSAPP") != 0) {
-		json_decref(comps);
-		json_decref(ps);
 		st_error_set(err, ST_EUSAGE, "%s cannot send WhatsApp "
 			     "templates", p->name);
 		return -1;
 	}
-	for (size_t i = 0; i < nparams; i++)
-		json_array_append_new(ps, json_pack("{s:s, s:s}", "type",
-						    "text", "text", params[i]));
-	if (nparams)
-		json_array_append_new(comps, json_pack("{s:s, s:o}", "type",
-						       "body", "parameters",
-						       ps));
-	else
-		json_decref(ps);
 	msg = json_pack("{s:s, s:{s:s, s:{s:s}, s:o}}", "type", "template",
 			"payload", "name", name, "language", "code",
-			lang ? lang : "es_AR", "components", comps);
+			lang ? lang : "es_AR", "components",
+			st_whatsapp_components(params, nparams));
 	ret = prepare_message(p, contact, msg, r, err);
 	json_decref(msg);
 	return ret;

@@ -209,24 +209,31 @@ wa_send_text(struct st_provider *p, const char *contact, const char *text,
 	return ret;
 }
 
+json_t *
+st_whatsapp_components(const char *const *params, size_t nparams)
+{
+	json_t *comps = json_array(), *ps;
+
+	if (!nparams)
+		return comps;
+	ps = json_array();
+	for (size_t i = 0; i < nparams; i++)
+		json_array_append_new(ps, json_pack("{s:s, s:s}", "type",
+						    "text", "text", params[i]));
+	json_array_append_new(comps, json_pack("{s:s, s:o}", "type", "body",
+					       "parameters", ps));
+	return comps;
+}
+
 static int
 wa_send_template(struct st_provider *p, const char *contact,
 		 const char *name, const char *lang,
 		 const char *const *params, size_t nparams,
 		 struct st_send_result *res, struct st_error *err)
 {
-	json_t *body, *comps = json_array(), *ps = json_array();
+	json_t *body, *comps = st_whatsapp_components(params, nparams);
 	int ret;
 
-	for (size_t i = 0; i < nparams; i++)
-		json_array_append_new(ps, json_pack("{s:s, s:s}", "type",
-						    "text", "text", params[i]));
-	if (nparams)
-		json_array_append_new(comps, json_pack("{s:s, s:o}", "type",
-						       "body", "parameters",
-						       ps));
-	else
-		json_decref(ps);
 	body = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:{s:s}, s:o}}",
 			 "messaging_product", "whatsapp", "recipient_type",
 			 "individual", "to", contact, "type", "template",
