@@ -153,23 +153,30 @@ cleanup:
 	return ret;
 }
 
+/* A send: POST body (taken) to path, the outcome in res. */
 static int
-uc_send_text(struct st_provider *p, const char *contact, const char *text,
-	     struct st_send_result *res, struct st_error *err)
+uc_send(struct st_provider *p, const char *path, json_t *body,
+	struct st_send_result *res, struct st_error *err)
 {
 	struct st_http_response r;
-	json_t *body = json_pack("{s:s, s:s}", "user_ns", contact, "text",
-				 text), *j = NULL;
+	json_t *j = NULL;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	ret = uc_call(p, "POST", "/subscriber/send-text", NULL, body, false,
-		      &j, &r, err);
+	ret = uc_call(p, "POST", path, NULL, body, false, &j, &r, err);
 	res->outcome = ret == 0 ? ST_SEND_OK : st_provider_send_outcome(p, &r);
 	json_decref(body);
 	json_decref(j);
 	st_http_response_release(&r);
 	return ret;
+}
+
+static int
+uc_send_text(struct st_provider *p, const char *contact, const char *text,
+	     struct st_send_result *res, struct st_error *err)
+{
+	return uc_send(p, "/subscriber/send-text", json_pack("{s:s, s:s}",
+		       "user_ns", contact, "text", text), res, err);
 }
 
 /*
@@ -181,24 +188,16 @@ uc_send_media(struct st_provider *p, const char *contact,
 	      enum st_media_kind kind, const char *url, const char *caption,
 	      struct st_send_result *res, struct st_error *err)
 {
-	struct st_http_response r;
 	json_t *m = json_pack("[{s:s, s:s}]", "type", st_media_kind_name(kind),
-			      "url", url), *body, *j = NULL;
-	int ret;
+			      "url", url);
 
-	memset(res, 0, sizeof(*res));
 	if (caption && *caption)
 		json_array_append_new(m, json_pack("{s:s, s:s}", "type", "text",
 						   "text", caption));
-	body = json_pack("{s:s, s:{s:s, s:{s:o}}}", "user_ns", contact,
-			 "data", "version", "v1", "content", "messages", m);
-	ret = uc_call(p, "POST", "/subscriber/send-content", NULL, body, false,
-		      &j, &r, err);
-	res->outcome = ret == 0 ? ST_SEND_OK : st_provider_send_outcome(p, &r);
-	json_decref(body);
-	json_decref(j);
-	st_http_response_release(&r);
-	return ret;
+	return uc_send(p, "/subscriber/send-content",
+		       json_pack("{s:s, s:{s:s, s:{s:o}}}", "user_ns", contact,
+				 "data", "version", "v1", "content",
+				 "messages", m), res, err);
 }
 
 /* A call that only says ok: the body is taken. */
