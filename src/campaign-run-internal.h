@@ -70,6 +70,8 @@ struct cr_result {
 	bool release;        /* PENDING without an attempt (not started) */
 	int voice_chars;
 	bool voice_cached;
+	char *contact;       /* a ManyChat/UChat id found this run, to keep
+			      * on the lead, or NULL */
 };
 
 void cr_campaign_release(struct cr_campaign *c);

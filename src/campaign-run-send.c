@@ -93,6 +93,7 @@ results_release(struct loop *L)
 		free(L->res[i].message_id);
 		free(L->res[i].code);
 		free(L->res[i].message);
+		free(L->res[i].contact);
 	}
 	L->nres = 0;
 }
@@ -173,6 +174,11 @@ sent(struct loop *L, struct job *j, const char *reason, const char *message)
 	x->message_id = j->message_id ? st_xstrdup(j->message_id) : NULL;
 	x->voice_chars = j->voice_chars;
 	x->voice_cached = j->voice_cached;
+	/* a ManyChat/UChat contact looked up this run: kept on the lead,
+	 * so the next campaign skips the lookup */
+	if (!j->row.channel_id && j->contact &&
+	    strcmp(L->chan.name, "WHATSAPP") != 0)
+		x->contact = st_xstrdup(j->contact);
 }
 
 /* Start ready jobs while a slot and both buckets' tokens allow. */

@@ -20,7 +20,16 @@
 #include "strato/util.h"
 
 /* Record n outcomes: only rows still SENDING change. */
-#define RECORD_SQL "UPDATE strato.campaign_send s SET estado = v.estado," \
+/*
+ * Record the outcomes ($3, JSON): each SENDING row moves on. A ManyChat
+ * or UChat contact found this run ($4 the channel) is kept on its lead
+ * when the lead has none, audited as lead.contact.
+ */
+#define RECORD_SQL "WITH v AS (SELECT * FROM jsonb_to_recordset($3::jsonb)" \
+	" AS v(id text, estado text, reason text, message_id text, code text," \
+	" message text, retry_ms bigint, release boolean, voice_chars integer," \
+	" voice_cached boolean, contact text))," \
+	" r AS (UPDATE strato.campaign_send s SET estado = v.estado," \
 	" reason = v.reason, provider_message_id = coalesce(v.message_id," \
 	" s.provider_message_id), error_code = v.code, error_message =" \
 	" v.message, attempts = s.attempts - CASE WHEN v.release THEN 1" \
@@ -29,11 +38,22 @@
 	" '1 millisecond' END, sent_at = CASE WHEN v.estado = 'SENT'" \
 	" THEN now() ELSE s.sent_at END, voice_chars = s.voice_chars +" \
 	" v.voice_chars, voice_cached = s.voice_cached OR v.voice_cached" \
-	" FROM jsonb_to_recordset($3::jsonb) AS v(id text, estado text," \
-	" reason text, message_id text, code text, message text," \
-	" retry_ms bigint, release boolean, voice_chars integer," \
-	" voice_cached boolean) WHERE s.tenant_id = $1" \
-	" AND s.campaign_id = $2 AND s.id = v.id AND s.estado = 'SENDING'"
+	" FROM v WHERE s.tenant_id = $1 AND s.campaign_id = $2" \
+	" AND s.id = v.id AND s.estado = 'SENDING'" \
+	" RETURNING s.lead_id, v.contact)," \
+	" c AS (UPDATE strato.lead l SET" \
+	" manychat_id = CASE WHEN $4 = 'MANYCHAT' THEN r.contact" \
+	" ELSE l.manychat_id END," \
+	" uchat_id = CASE WHEN $4 = 'UCHAT' THEN r.contact" \
+	" ELSE l.uchat_id END, updated_at = now()" \
+	" FROM r WHERE r.contact IS NOT NULL AND $4 IN ('MANYCHAT', 'UCHAT')" \
+	" AND l.tenant_id = $1 AND l.id = r.lead_id" \
+	" AND (CASE $4 WHEN 'MANYCHAT' THEN l.manychat_id" \
+	" ELSE l.uchat_id END) IS NULL RETURNING l.id, r.contact)" \
+	" INSERT INTO strato.audit_log (tenant_id, action, entity, entity_id," \
+	" diff) SELECT $1, 'lead.contact', 'lead', c.id," \
+	" jsonb_build_object(lower($4) || '_id'," \
+	" jsonb_build_object('old', NULL, 'new', c.contact)) FROM c"
 
 /*
  * Claim up to $4 due PENDING rows: SENDING, attempts + 1. Rows another
@@ -75,6 +95,8 @@ result_json(const struct cr_result *x)
 		json_object_set_new(j, "code", json_string(x->code));
 	if (x->message)
 		json_object_set_new(j, "message", json_string(x->message));
+	if (x->contact)
+		json_object_set_new(j, "contact", json_string(x->contact));
 	return j;
 }
 
@@ -119,7 +141,7 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	snprintf(lim, sizeof(lim), "%d", claim);
 	/* planned once, not at every trip: once the ledger is half sent the
 	 * planner's estimates read through many dead index entries */
-	if (st_db_prepare(db, "campaign_record", RECORD_SQL, 3, err) < 0 ||
+	if (st_db_prepare(db, "campaign_record", RECORD_SQL, 4, err) < 0 ||
 	    st_db_prepare(db, "campaign_claim", CLAIM_SQL, 6, err) < 0) {
 		free(text);
 		return -1;
@@ -133,9 +155,9 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	     PQsendQueryParams(conn, set, 1, NULL, (const char *const[]){
 				       c->tenant_id }, NULL, NULL, 0);
 	if (ok && text)
-		ok = PQsendQueryPrepared(conn, "campaign_record", 3,
-			(const char *const[]){ c->tenant_id, c->id, text },
-			NULL, NULL, 0);
+		ok = PQsendQueryPrepared(conn, "campaign_record", 4,
+			(const char *const[]){ c->tenant_id, c->id, text,
+			c->channel }, NULL, NULL, 0);
 	if (ok && claim > 0) {
 		t->claim_step = text ? 3 : 2;
 		ok = PQsendQueryPrepared(conn, "campaign_claim", 6,

@@ -421,11 +421,19 @@ print(sorted(x["type"] for x in m), len({x.get("url") for x in m if x["type"] ==
 expect_contains "$out" "https://media.sur.example/voice/" "the link is under the media base URL"
 expect_eq "$(ls "$work/voice" | wc -l)" "1" "the audio is cached on disk"
 expect_eq "$(sql $db "SELECT chars, hits FROM strato.voice_cache")" "$text_len|1" "and in the database, with its cost"
+expect_eq "$(sql $db "SELECT count(*) FROM strato.lead WHERE manychat_id IS NOT NULL")|$(sql $db "SELECT count(*) FROM strato.audit_log WHERE action = 'lead.contact'")" \
+	"2|2" "the ManyChat subscribers found are kept on the leads, audited"
 camp Aniversario2 FIDELIZACION audience.tags=base channel=manychat \
 	'message.text=Feliz aniversario de parte de {{inmobiliaria}}.' voice.enabled=true voice.voice_id=VoiceSofia01
-mock_post /__reset '{}'
+# (no reset: the mock would forget the subscribers ManyChat keeps)
+subs() { mock_requests; printf '%s' "$out" | python3 -c 'import json, sys
+print(sum(1 for r in json.load(sys.stdin) if r["path"].startswith("/fb/subscriber/")))'; }
+tts0=$(els) subs0=$(subs)
 crun --campaign Aniversario2
-expect_eq "$(els)" "0" "a second campaign with the same text pays nothing: no synthesis"
+ran=$out
+expect_eq "$(( $(subs) - subs0 ))" "0" "the next campaign uses the kept ids: no lookup"
+expect_eq "$(( $(els) - tts0 ))" "0" "a second campaign with the same text pays nothing: no synthesis"
+out=$ran
 expect_eq "$(json "j['campaigns'][0]['voice_chars'], j['campaigns'][0]['voice_hits']")" "0 2" "both leads cache hits"
 run S campaign stats Aniversario --json
 expect_eq "$(json "j['voice_chars'], j['voice_hits']")" "$text_len 1" "campaign stats shows the voice cost"
