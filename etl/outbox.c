@@ -151,19 +151,19 @@ run_all(struct st_db *db, const struct outbox_args *a,
 {
 	struct st_outbox_summary total = { 0 };
 	json_t *tenants = json_array(), *doc;
-	char **t = NULL;
-	size_t n = 0;
+	struct st_tenant_list t = { 0 };
 	int rc = ETL_EXIT_OK;
 
-	if (st_outbox_tenants(db, &t, &n, err) < 0)
+	if (st_tenant_list(db, &t, err) < 0)
 		rc = ETL_EXIT_ERROR;
-	for (size_t i = 0; i < n && rc != ETL_EXIT_ERROR; i++) {
+	for (size_t i = 0; i < t.n && rc != ETL_EXIT_ERROR; i++) {
+		const struct st_tenant *tn = &t.items[i];
 		struct st_outbox_summary sum = { 0 };
 		struct st_outbox *ob;
 
-		if (a->slug && strcmp(t[2 * i + 1], a->slug) != 0)
+		if (!tn->is_active || (a->slug && strcmp(tn->slug, a->slug)))
 			continue;
-		ob = st_outbox_open(db, t[2 * i], key);
+		ob = st_outbox_open(db, tn->id, key);
 		if (st_outbox_run(ob, a->limit, &sum, err) < 0)
 			rc = ETL_EXIT_ERROR;
 		else if (sum.failed || sum.unknown || sum.recovered)
@@ -172,11 +172,10 @@ run_all(struct st_db *db, const struct outbox_args *a,
 		add_up(&total, &sum);
 		if (a->json) {
 			doc = summary_json(&sum);
-			json_object_set_new(doc, "tenant",
-					    json_string(t[2 * i + 1]));
+			json_object_set_new(doc, "tenant", json_string(tn->slug));
 			json_array_append_new(tenants, doc);
 		} else if (rc != ETL_EXIT_ERROR) {
-			print_summary(t[2 * i + 1], &sum);
+			print_summary(tn->slug, &sum);
 		}
 	}
 	if (a->json && rc != ETL_EXIT_ERROR) {
@@ -187,9 +186,7 @@ run_all(struct st_db *db, const struct outbox_args *a,
 		json_decref(doc);
 	}
 	json_decref(tenants);
-	for (size_t i = 0; i < 2 * n; i++)
-		free(t[i]);
-	free(t);
+	st_tenant_list_release(&t);
 	return rc;
 }
 

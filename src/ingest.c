@@ -111,16 +111,15 @@ cleanup:
 static int
 tenant_ids(struct st_ingest *in, struct st_error *err)
 {
-	PGresult *res = st_db_query(in->db, "SELECT id::text FROM strato.tenant"
-		" WHERE is_active ORDER BY slug", 0, NULL, err);
+	struct st_tenant_list l;
 
-	if (!res)
+	if (st_tenant_list(in->db, &l, err) < 0)
 		return -1;
-	in->n = (size_t)PQntuples(res);
-	in->t = st_xcalloc(in->n + 1, sizeof(*in->t));
-	for (size_t i = 0; i < in->n; i++)
-		in->t[i].id = st_db_dup(res, (int)i, 0);
-	PQclear(res);
+	in->t = st_xcalloc(l.n + 1, sizeof(*in->t));
+	for (size_t i = 0; i < l.n; i++)
+		if (l.items[i].is_active)
+			in->t[in->n++].id = st_xstrdup(l.items[i].id);
+	st_tenant_list_release(&l);
 	return 0;
 }
 

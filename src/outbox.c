@@ -481,17 +481,13 @@ recover(struct st_outbox *ob, struct st_outbox_summary *sum,
 		"  AND m.estado = 'SENDING'"
 		"  AND m.claimed_at < now() - make_interval(secs => $2::int)"
 		" RETURNING m.id)"
-		" SELECT id, json_build_object('estado', json_build_object("
-		"  'old', 'SENDING', 'new', 'UNKNOWN'))::text FROM n", 2,
-		(const char *const[]){ ob->tenant_id, stale }, err);
+		" INSERT INTO strato.audit_log (tenant_id, action, entity,"
+		"  entity_id, diff) SELECT $1, 'message.unknown', 'message', n.id,"
+		"  '{\"estado\": {\"old\": \"SENDING\", \"new\": \"UNKNOWN\"}}'"
+		" FROM n", 2, (const char *const[]){ ob->tenant_id, stale }, err);
 	if (!res)
 		goto cleanup;
-	for (int i = 0; i < PQntuples(res); i++)
-		if (st_audit_add(ob->db, ob->tenant_id, "message.unknown",
-				 "message", PQgetvalue(res, i, 0),
-				 PQgetvalue(res, i, 1), err) < 0)
-			goto cleanup;
-	sum->recovered += PQntuples(res);
+	sum->recovered += atol(PQcmdTuples(res));
 	ret = st_tenant_commit(ob->db, err);
 cleanup:
 	if (ret < 0)
@@ -606,23 +602,4 @@ cleanup:
 		st_tenant_rollback(db);
 	PQclear(res);
 	return ret;
-}
-
-int
-st_outbox_tenants(struct st_db *db, char ***ids, size_t *n,
-		  struct st_error *err)
-{
-	PGresult *res = st_db_query(db, "SELECT id::text, slug FROM"
-		" strato.tenant WHERE is_active ORDER BY slug", 0, NULL, err);
-
-	*ids = NULL;
-	*n = 0;
-	if (!res)
-		return -1;
-	*n = (size_t)PQntuples(res);
-	*ids = st_xcalloc(2 * *n + 1, sizeof(**ids));
-	for (size_t i = 0; i < 2 * *n; i++)
-		(*ids)[i] = st_db_dup(res, (int)(i / 2), (int)(i % 2));
-	PQclear(res);
-	return 0;
 }

@@ -245,6 +245,17 @@ explain_denied(struct st_error *err, const char *what)
 	st_error_hint(err, "Ask a tenant admin, or log in as one.");
 }
 
+/* A failed create or update: a taken codigo or a refusal said plainly. */
+static void
+explain_write(struct st_error *err, const struct st_property_fields *f,
+	      const char *what)
+{
+	if (err && err->code == ST_EEXIST)
+		st_error_set(err, ST_EEXIST, "property codigo \"%s\" is taken",
+			     f->codigo);
+	explain_denied(err, what);
+}
+
 char *
 st_property_resolve(struct st_db *db, const char *tenant_id, const char *ref,
 		    struct st_error *err)
@@ -488,10 +499,7 @@ cleanup:
 	if (ret < 0) {
 		st_tenant_rollback(db);
 		st_property_release(out);
-		if (err && err->code == ST_EEXIST)
-			st_error_set(err, ST_EEXIST, "property codigo \"%s\" "
-				     "is taken", f->codigo);
-		explain_denied(err, "create");
+		explain_write(err, f, "create");
 	}
 	free(id);
 	return ret;
@@ -553,10 +561,7 @@ cleanup:
 	if (ret < 0) {
 		st_tenant_rollback(db);
 		st_property_release(out);
-		if (err && err->code == ST_EEXIST)
-			st_error_set(err, ST_EEXIST, "property codigo \"%s\" "
-				     "is taken", f->codigo);
-		explain_denied(err, "update");
+		explain_write(err, f, "update");
 	}
 	free((char *)v[1]);
 	if (id != v[1])

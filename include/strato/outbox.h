@@ -79,14 +79,6 @@ void st_outbox_result_release(struct st_outbox_result *res);
 int st_outbox_run(struct st_outbox *ob, long limit,
 		  struct st_outbox_summary *sum, struct st_error *err);
 
-/*
- * The active tenants this login sees (a service login: all; a tenant
- * admin: its own), ids and slugs as 2n new strings: ids[2i] the id,
- * ids[2i + 1] the slug; free each, then the array.
- */
-int st_outbox_tenants(struct st_db *db, char ***ids, size_t *n,
-		      struct st_error *err);
-
 /* Give an UNKNOWN message another try: QUEUED again (audited). */
 int st_outbox_requeue(struct st_db *db, const char *tenant_id,
 		      const char *message_id, struct st_error *err);
