@@ -7,6 +7,8 @@
 #ifndef STRATO_CAMPAIGN_RUN_INTERNAL_H
 #define STRATO_CAMPAIGN_RUN_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include <jansson.h>
@@ -44,6 +46,7 @@ struct cr_campaign {
 	char *since;          /* OPORTUNIDADES: properties published after */
 	double per_second;    /* config.throttle.per_minute / 60, or 0 */
 	bool integration;     /* the channel's integration is active */
+	bool filling;         /* the ledger is not whole yet */
 };
 
 /* A claimed ledger row (SENDING), with what sending it needs. */
@@ -95,21 +98,79 @@ int cr_finish(struct st_db *db, struct cr_campaign *c, const char *stop,
 	      struct st_error *err);
 
 /*
- * campaign-run-trip.c: one round trip to the database, not waited for:
- * the outcomes to record and the rows to claim, in one transaction.
+ * campaign-run-fill.c: the ledger written in parts, the first at the
+ * start (CR_FILL_FIRST leads), the rest by a thread beside the sending.
  */
+#define CR_FILL_FIRST 500
+
+struct cr_fill_args {
+	char *tenant_id;
+	char *id;
+	char *channel;
+	char *audience;     /* config.audience as JSON text */
+	int occurrence;
+	bool integration;   /* the channel's integration is active */
+	bool window;        /* a text: the 24-hour window applies */
+};
+
+struct cr_filler {
+	pthread_t thread;
+	bool running;              /* started and not joined */
+	struct st_db *db;          /* its own connection */
+	struct cr_fill_args args;
+	atomic_bool stop;          /* asked to stop */
+	atomic_bool done;          /* it ended (joined next) */
+	atomic_llong pending;      /* rows it added, PENDING */
+	atomic_llong skipped;      /* and SKIPPED */
+	bool whole;                /* it wrote the last part */
+	bool failed;               /* with err */
+	struct st_error err;
+};
+
+void cr_fill_args_init(struct cr_fill_args *a, const struct cr_campaign *c);
+void cr_fill_args_release(struct cr_fill_args *a);
+int cr_fill_part(struct st_db *db, const struct cr_fill_args *a, long limit,
+		 long long *pending, long long *skipped, bool *whole,
+		 struct st_error *err);
+int cr_filler_start(struct st_db *db, const struct cr_campaign *c,
+		    struct cr_filler *f, struct st_error *err);
+void cr_filler_stop(struct cr_filler *f);
+int cr_filler_join(struct cr_filler *f, struct st_error *err);
+
+/*
+ * campaign-run-trip.c: round trips to the database, not waited for. A
+ * trip is one transaction: the outcomes to record, or rows to claim. Up
+ * to CR_TRIPS are queued on the connection at once (libpq's pipeline
+ * mode); the server runs them in order and answers each as it ends.
+ */
+#define CR_TRIPS 3
+
 struct cr_trip {
-	bool busy;       /* sent, its answer not read yet */
-	bool failed;
+	int want;        /* rows it claims; 0 when it records */
 	int step;        /* which statement's results are being read */
 	int claim_step;  /* the claim's, or -1 */
 	PGresult *claimed;
 };
 
+struct cr_pipe {
+	struct cr_trip q[CR_TRIPS];
+	int head, n;     /* the oldest under way, how many */
+	int claiming;    /* rows the claims under way ask for */
+	bool failed;
+};
+
 int cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 		 const struct cr_result *res, size_t nres, int claim,
-		 struct cr_trip *t, struct st_error *err);
-int cr_trip_read(struct st_db *db, struct cr_trip *t, bool block,
+		 struct cr_pipe *p, struct st_error *err);
+/*
+ * Take the oldest trip's answer, if it has all come (block: wait for
+ * it). 1 when it has, committed: *want what it claimed, its rows in
+ * *rows (a new array of *n); 0 while it has not; -1 with err when a
+ * statement failed or the connection broke: every trip queued is then
+ * read, the transaction rolled back, and *rows holds the rows a later
+ * trip did claim and commit (to be released).
+ */
+int cr_trip_read(struct st_db *db, struct cr_pipe *p, bool block, int *want,
 		 struct cr_row **rows, int *n, struct st_error *err);
 int cr_trip_socket(struct st_db *db);
 

@@ -1,6 +1,7 @@
 /*
  * campaign-run-ledger.c - the campaign engine's SQL: which campaigns are
- * due, their advisory locks, starting one (estado, ledger fill, rows a
+ * due, their advisory locks, starting one (estado, the ledger or its
+ * first part, rows a
  * dead runner left SENDING), claiming rows, recording outcomes in
  * batches, and the end of a run.
  *
@@ -178,7 +179,11 @@ read_locked(struct st_db *db, const char *tenant_id, const char *id,
 		" coalesce(c.config #>> '{voice,voice_id}', (SELECT a.voice_id"
 		" FROM strato.assistant a WHERE a.tenant_id = c.tenant_id"
 		" AND a.is_active AND a.voice_id IS NOT NULL"
-		" ORDER BY a.updated_at DESC LIMIT 1))"
+		" ORDER BY a.updated_at DESC LIMIT 1)),"
+		" c.filling_occurrence IS NOT DISTINCT FROM c.occurrence"
+		" OR NOT EXISTS (SELECT 1 FROM strato.campaign_send s"
+		" WHERE s.tenant_id = c.tenant_id AND s.campaign_id = c.id"
+		" AND s.occurrence = c.occurrence)"
 		" FROM strato.campaign c WHERE c.tenant_id = $1 AND c.id = $2"
 		" FOR UPDATE", 2, (const char *const[]){ tenant_id, id }, err);
 
@@ -191,6 +196,7 @@ read_locked(struct st_db *db, const char *tenant_id, const char *id,
 		return -1;
 	}
 	campaign_from(c, tenant_id, res);
+	c->filling = st_db_bool(res, 0, 10);
 	*due = st_db_bool(res, 0, 6);
 	*json = st_db_dup(res, 0, 7);
 	PQclear(res);
@@ -235,49 +241,26 @@ cleanup:
 }
 
 /*
- * The ledger of this occurrence from the audience, once: PENDING, or
- * SKIPPED with the reason the lead cannot be reached. The snapshot keeps
- * what the message says of the lead as it was at the start.
+ * The ledger of this occurrence, unless it is whole: all of it for a dry
+ * run or a channel without an integration (nothing is sent), else its
+ * first part; the send loop's thread writes the rest (c->filling).
  */
 static int
-fill(struct st_db *db, const struct cr_campaign *c, struct st_error *err)
+fill(struct st_db *db, const struct st_campaign_run_opts *o,
+     struct cr_campaign *c, struct st_error *err)
 {
-	json_t *aud = json_object_get(c->config, "audience");
-	char *audience = aud ? json_dumps(aud, JSON_COMPACT)
-			     : st_xstrdup("{}");
-	char occ[16];
+	struct cr_fill_args a;
+	long long p, s;
+	bool whole = false;
 	int ret;
 
-	snprintf(occ, sizeof(occ), "%d", c->occurrence);
-	ret = st_db_run(db, "INSERT INTO strato.campaign_send"
-		" (tenant_id, campaign_id, occurrence, lead_id, estado, reason,"
-		" provider, snapshot)"
-		" SELECT l.tenant_id, $3, $4::int, l.id, CASE WHEN x.reason"
-		" IS NULL THEN 'PENDING' ELSE 'SKIPPED' END, x.reason, $5,"
-		" jsonb_strip_nulls(jsonb_build_object('nombre', l.nombre,"
-		" 'zona', coalesce(l.zona_interes, l.zonas[1]), 'telefono',"
-		" l.telefono_e164, 'email', l.email, 'operacion', l.operacion,"
-		" 'tipo_propiedad', l.tipo_propiedad, 'agente', u.nombre,"
-		" 'inmobiliaria', t.nombre, 'asistente', (SELECT a.nombre"
-		" FROM strato.assistant a WHERE a.tenant_id = $1"
-		" AND a.is_active ORDER BY a.updated_at DESC LIMIT 1)))"
-		" FROM strato.lead l JOIN strato.tenant t ON t.id = l.tenant_id"
-		" LEFT JOIN strato.app_user u ON u.tenant_id = l.tenant_id"
-		" AND u.id = l.assigned_to_id"
-		" CROSS JOIN LATERAL (SELECT CASE WHEN NOT $6::bool"
-		" THEN 'no_integration' WHEN " CHANNEL_ID " IS NULL"
-		" AND l.telefono_e164 IS NULL THEN CASE WHEN"
-		" btrim(coalesce(l.telefono, '')) = '' THEN 'no_phone'"
-		" ELSE 'invalid_phone' END WHEN $7::bool AND NOT " IN_24H
-		" THEN 'outside_24h' END AS reason) x"
-		" WHERE l.tenant_id = $1 AND " AUDIENCE_COND
-		" AND NOT EXISTS (SELECT 1 FROM strato.campaign_send e"
-		" WHERE e.tenant_id = $1 AND e.campaign_id = $3"
-		" AND e.occurrence = $4::int)"
-		" ON CONFLICT DO NOTHING", 7, (const char *const[]){
-		c->tenant_id, audience, c->id, occ, c->channel,
-		c->integration ? "t" : "f", c->tpl ? "f" : "t" }, err);
-	free(audience);
+	if (!c->filling)
+		return 0;
+	cr_fill_args_init(&a, c);
+	ret = cr_fill_part(db, &a, o->dry_run || !c->integration ? 0
+			   : CR_FILL_FIRST, &p, &s, &whole, err);
+	c->filling = !whole;
+	cr_fill_args_release(&a);
 	return ret;
 }
 
@@ -363,7 +346,8 @@ report_counts(struct st_campaign_report *r, json_t *s)
 
 /*
  * Start a run of campaign id: under the row lock, check it is due, move
- * it to RUNNING, fill the ledger, recover rows a dead runner left. 0 to
+ * it to RUNNING, write the ledger (its first part, unless nothing is to
+ * be sent), recover rows a dead runner left. 0 to
  * go on and send; 1 when there is nothing to send (r->note says why; a
  * dry run always ends here, rolled back, with the counts); -1 on error.
  */
@@ -389,7 +373,7 @@ cr_start(struct st_db *db, const struct st_campaign_run_opts *o,
 		ret = st_tenant_commit(db, err) < 0 ? -1 : 1;
 		goto cleanup;
 	}
-	if (mark_running(db, c, json, err) < 0 || fill(db, c, err) < 0 ||
+	if (mark_running(db, c, json, err) < 0 || fill(db, o, c, err) < 0 ||
 	    recover(db, c, o->resend_unknown, err) < 0 ||
 	    !(stats = counts(db, c, err)))
 		goto cleanup;

@@ -54,8 +54,12 @@ struct loop {
 	int consecutive;     /* provider errors in a row */
 	char *last_error;
 	double last_flush;
-	struct cr_trip trip; /* the round trip to the database under way */
-	bool trip_claims;    /* it claims rows */
+	struct cr_pipe pipe; /* the claims under way (on db) */
+	struct st_db *rec_db; /* a second connection: the records */
+	struct cr_pipe rpipe; /* the records under way (on rec_db) */
+	bool claim_whole[CR_TRIPS]; /* the ledger was whole when each was
+				     * sent (an empty claim then means done) */
+	struct cr_filler fill; /* the thread writing the rest of the ledger */
 	double claim_after;  /* no claim before (after an empty one) */
 	bool empty;          /* the last claim found nothing due */
 	long long to_send;   /* PENDING at the start, for the ETA */

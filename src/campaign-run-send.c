@@ -3,14 +3,18 @@
  * rows, make each one's message, send them concurrently on curl multi,
  * record every answer.
  *
- * At most `concurrency` rows are claimed and not yet recorded at any
- * time, so a runner killed mid-batch leaves at most that many rows
- * SENDING (UNKNOWN for the next run). Requests start only when the
- * provider account's token bucket (the integration's max_per_second,
- * else WhatsApp's 80, ManyChat's 25, UChat's 10 per second) and the
- * campaign's (throttle.per_minute) both have a token. Outcomes are
- * recorded in batches: at most 64, or after 50 ms, or when nothing is in
- * flight. Each lead gets one message, plus its voice note when the
+ * At most `concurrency` rows are claimed and not yet sent at any time,
+ * so a runner killed mid-batch leaves only rows that went out SENDING
+ * (UNKNOWN for the next run). Claims go on the run's connection, up to
+ * CR_TRIPS queued at once, each its own committed transaction before a
+ * request is made for its rows; outcomes go on a second connection, in
+ * batches (64, or after 50 ms, or when nothing is in flight), so a claim
+ * never waits behind a record. A third connection, in a thread, writes
+ * the rest of the ledger of a large audience (campaign-run-fill.c).
+ * Requests start only when the provider account's token bucket (the
+ * integration's max_per_second, else WhatsApp's 80, ManyChat's 25,
+ * UChat's 10 per second) and the campaign's (throttle.per_minute) both
+ * have a token. Each lead gets one message, plus its voice note when the
  * campaign has a voice: the pair limit of WhatsApp (a burst of about 45
  * to one recipient) is not reached within a campaign.
  */
@@ -20,6 +24,7 @@
 
 #include "campaign-run-internal.h"
 #include "campaign-run-loop.h"
+#include "db-internal.h"
 #include "strato/http.h"
 #include "strato/send-async.h"
 #include "strato/util.h"
@@ -315,7 +320,8 @@ collect(struct loop *L, long ms)
 	void *tag = NULL;
 
 	st_error_init(&err);
-	st_http_multi_watch(L->m, L->trip.busy ? cr_trip_socket(L->db) : -1);
+	st_http_multi_watch(L->m, L->pipe.n ? cr_trip_socket(L->db) : -1,
+			    L->rpipe.n ? cr_trip_socket(L->rec_db) : -1);
 	while (st_http_multi_next(L->m, ms, &tag, &resp, &err) == 1) {
 		on_done(L, tag, &resp, &err);
 		st_http_response_release(&resp);
@@ -378,6 +384,9 @@ loop_close(struct loop *L)
 		L->ready = j->next;
 		cr_job_free(j);
 	}
+	cr_filler_stop(&L->fill);
+	cr_filler_join(&L->fill, NULL);
+	st_db_close(L->rec_db);
 	results_release(L);
 	free(L->res);
 	st_http_multi_free(L->m);
@@ -450,77 +459,141 @@ check_stop(struct loop *L, double now, double t0, struct st_error *err,
 }
 
 /*
- * How many rows to claim now: what the free slots can take, within the
- * budget. While sends are in flight, wait for an eighth of the slots to
- * be free: one claim then serves several.
+ * How many rows to claim now: what the free slots can take (less what
+ * the claims under way will bring), within the budget. While sends are
+ * in flight, wait for an eighth of the slots to be free: one claim then
+ * serves several.
  */
 static int
 claimable(struct loop *L, long long budget)
 {
-	int want = L->concurrency - (int)(L->inflight + L->nready);
+	int want = L->concurrency - (int)(L->inflight + L->nready) -
+		   L->pipe.claiming;
 	int batch = L->concurrency / 8 > 1 ? L->concurrency / 8 : 1;
 
+	if (budget >= 0)
+		budget -= L->pipe.claiming;
 	if (budget >= 0 && want > budget)
 		want = (int)budget;
-	if (want <= 0 || (want < batch && L->inflight > 0 &&
+	if (want <= 0 || (want < batch && L->inflight + L->pipe.claiming > 0 &&
 			  (budget < 0 || want < budget)))
 		return 0;
 	return want;
 }
 
 /*
- * Start a round trip when none is under way and there is something to
- * do: outcomes to record (64 of them, or 50 ms old, or nothing else in
- * flight) and rows to claim (unless stopping).
+ * Queue round trips while there is room: a claim when slots are free
+ * (unless stopping), and the outcomes to record (64 of them, or 50 ms
+ * old, or nothing else in flight) when no record is under way. A claim
+ * goes first: its rows come back without waiting for the record. With
+ * hold (the campaign's estado is to be read) nothing is queued, so the
+ * queue drains.
  */
 static int
-trip_start(struct loop *L, long long budget, bool stopping, double now,
-	   struct st_error *err)
+trip_start(struct loop *L, long long budget, bool stopping, bool hold,
+	   double now, struct st_error *err)
 {
-	int want = stopping || now < L->claim_after ? 0
-		   : claimable(L, budget);
-	bool record = L->nres >= FLUSH_MAX || (L->nres &&
-		(L->inflight == 0 || want > 0 ||
-		 now - L->last_flush >= FLUSH_SECONDS));
+	int want, slot;
 
-	if (L->trip.busy || (!want && !record))
+	if (hold)
 		return 0;
-	if (cr_trip_send(L->db, L->c, L->res, record ? L->nres : 0, want,
-			 &L->trip, err) < 0)
-		return -1;
-	if (record) {
+	want = stopping || now < L->claim_after ? 0 : claimable(L, budget);
+	if (want > 0 && L->pipe.n < CR_TRIPS) {
+		slot = (L->pipe.head + L->pipe.n) % CR_TRIPS;
+		if (cr_trip_send(L->db, L->c, NULL, 0, want, &L->pipe,
+				 err) < 0)
+			return -1;
+		L->claim_whole[slot] = !L->c->filling;
+	}
+	if (L->nres && !L->rpipe.n &&
+	    (L->nres >= FLUSH_MAX || L->inflight == 0 ||
+	     now - L->last_flush >= FLUSH_SECONDS)) {
+		if (cr_trip_send(L->rec_db, L->c, L->res, L->nres, 0,
+				 &L->rpipe, err) < 0)
+			return -1;
 		results_release(L);
 		L->last_flush = now;
 	}
-	L->trip_claims = want > 0;
 	return 0;
 }
 
 /*
- * Take the trip's answer if it has come (or wait for it, block): the
- * claimed rows become jobs, the budget counts them down.
+ * Take the answers of the trips that have come (or wait for all of
+ * them, block): the records, then the claims. Claimed rows become jobs,
+ * the budget counts them down. An empty claim ends the sending only if
+ * the ledger was whole when it was sent; while it is still being
+ * written, claims go on.
  */
 static int
 trip_finish(struct loop *L, bool block, long long *budget,
 	    struct st_error *err)
 {
 	struct cr_row *rows = NULL;
-	int n = 0, rc;
+	int want = 0, n = 0, rc = 1;
 
-	if (!L->trip.busy)
-		return 0;
-	if ((rc = cr_trip_read(L->db, &L->trip, block, &rows, &n, err)) <= 0)
-		return rc;
-	if (L->trip_claims) {
-		L->empty = n == 0;
-		L->claim_after = L->empty ? cr_now() + 0.1 : 0;
+	while (L->rpipe.n && rc > 0) {
+		rc = cr_trip_read(L->rec_db, &L->rpipe, block, &want, &rows,
+				  &n, err);
+		free(rows); /* a record claims nothing */
+	}
+	if (rc < 0)
+		return -1;
+	while (L->pipe.n) {
+		int slot = L->pipe.head;
+
+		rc = cr_trip_read(L->db, &L->pipe, block, &want, &rows, &n,
+				  err);
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			/* claimed and committed after a failure: unclaim */
+			for (int i = 0; i < n; i++) {
+				cr_result_add(L, rows[i].id, "PENDING", NULL,
+					      NULL)->release = true;
+				cr_row_release(&rows[i]);
+			}
+			free(rows);
+			return -1;
+		}
+		L->empty = n == 0 && L->claim_whole[slot];
+		L->claim_after = n ? 0 : cr_now() + (L->empty ? 0.1 : 0.02);
 		if (*budget > 0)
 			*budget -= n;
+		for (int i = 0; i < n; i++)
+			cr_prepare_row(L, &rows[i]);
+		free(rows);
 	}
-	for (int i = 0; i < n; i++)
-		cr_prepare_row(L, &rows[i]);
-	free(rows);
 	return 0;
+}
+
+/*
+ * The thread writing the ledger: what it added joins the counts; once
+ * it has ended, join it. A stop other than a cancel or a failure (which
+ * skip what is left, so the ledger must be whole first) stops it.
+ */
+static int
+fill_poll(struct loop *L, const char *why, struct st_error *err)
+{
+	struct cr_filler *f = &L->fill;
+	long long p, s;
+	int rc = 0;
+
+	if (!f->running)
+		return 0;
+	if (why && strcmp(why, "cancelled") != 0 && strcmp(why, "failed") != 0)
+		cr_filler_stop(f);
+	if (atomic_load(&f->done)) {
+		rc = cr_filler_join(f, err);
+		if (f->whole)
+			L->c->filling = false;
+	}
+	p = atomic_exchange(&f->pending, 0);
+	s = atomic_exchange(&f->skipped, 0);
+	L->to_send += p;
+	L->r->pending += p;
+	L->r->skipped += s;
+	L->r->audience += p + s;
+	return rc;
 }
 
 /*
@@ -559,10 +632,13 @@ drain(struct loop *L, long long *budget)
 		collect(L, 100);
 	trip_finish(L, true, budget, &e2);
 	release_ready(L);
-	if (L->nres && cr_trip_send(L->db, L->c, L->res, L->nres, 0,
-				    &L->trip, &e2) == 0)
+	if (L->nres && L->rec_db &&
+	    cr_trip_send(L->rec_db, L->c, L->res, L->nres, 0,
+				    &L->rpipe, &e2) == 0)
 		trip_finish(L, true, budget, &e2);
 	results_release(L);
+	cr_filler_stop(&L->fill);
+	cr_filler_join(&L->fill, NULL);
 }
 
 /* Why to stop (or NULL): the checks that need no database. */
@@ -592,27 +668,30 @@ run_loop(struct loop *L, double t0, long long *budget, const char **why,
 
 	for (;;) {
 		double now = cr_now();
+		bool check = !*why && now >= next_check;
 
-		if (!*why && !L->trip.busy && now >= next_check) {
+		if (check && !L->pipe.n) {
 			*why = check_stop(L, now, t0, err, &failed);
 			if (failed)
 				return -1;
 			next_check = now + CHECK_SECONDS;
+			check = false;
 		}
 		if (!*why)
 			*why = quick_stop(L, *budget);
 		if (*why)
 			release_ready(L);
 		if (trip_finish(L, false, budget, err) < 0 ||
-		    trip_start(L, *budget, *why != NULL, now, err) < 0)
+		    fill_poll(L, *why, err) < 0 ||
+		    trip_start(L, *budget, *why != NULL, check, now, err) < 0)
 			return -1;
 		start_jobs(L);
 		if (now >= next_progress) {
 			progress(L, now, false);
 			next_progress = now + 1;
 		}
-		if (!L->inflight && !L->nready && !L->nres && !L->trip.busy &&
-		    (*why || L->empty)) {
+		if (!L->inflight && !L->nready && !L->nres && !L->pipe.n &&
+		    !L->rpipe.n && !L->fill.running && (*why || L->empty)) {
 			if (*why)
 				return 0;
 			if ((rc = idle(L, now, t0, why, err)) != 0)
@@ -653,7 +732,9 @@ cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 		ret = 0;
 		goto cleanup;
 	}
-	if (run_loop(&L, t0, budget, &why, err) < 0)
+	if (!(L.rec_db = st_db_clone(db, err)) ||
+	    (L.c->filling && cr_filler_start(db, c, &L.fill, err) < 0) ||
+	    run_loop(&L, t0, budget, &why, err) < 0)
 		goto cleanup;
 	*stop = why;
 	*last_error = L.last_error;

@@ -3,12 +3,14 @@
  * overlapped with the sends in flight.
  *
  * One trip is one transaction: BEGIN, the tenant setting, the batch of
- * outcomes to record, the rows to claim, COMMIT, all sent at once in
- * libpq's pipeline mode. The loop goes back to its transfers and reads
- * the answer when the socket has it (cr_trip_read without block), so
- * neither a claim nor a record leaves the sends waiting. Claimed rows
- * are handed back only after the COMMIT succeeded: no request is made
- * for a row before its SENDING is durable.
+ * outcomes to record or the rows to claim, COMMIT, all sent at once in
+ * libpq's pipeline mode. Up to CR_TRIPS are queued on a connection; the
+ * server runs them in order and answers each at its sync. The loop goes
+ * back to its transfers and reads an answer when the socket has it
+ * (cr_trip_read without block), so neither a claim nor a record leaves
+ * the sends waiting. Claimed rows are handed back only after their
+ * COMMIT succeeded: no request is made for a row before its SENDING is
+ * durable.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,6 @@
 #include "db-internal.h"
 #include "strato/util.h"
 
-/* Record n outcomes: only rows still SENDING change. */
 /*
  * Record the outcomes ($3, JSON): each SENDING row moves on. A ManyChat
  * or UChat contact found this run ($4 the channel) is kept on its lead
@@ -62,7 +63,9 @@
  * entries rather than the heap of a half-sent ledger (without it the
  * planner scans the table, ever slower as rows are sent); due retries
  * come first. The 24-hour window is looked up only when the campaign has
- * a text ($6).
+ * a text ($6). Planned at each claim (plan_cache_mode force_custom_plan):
+ * a generic plan, made once, would keep what the ledger was like then
+ * (a table scan planned for the few rows of its start).
  */
 #define CLAIM_SQL "WITH k AS (SELECT s.id FROM strato.campaign_send s" \
 	" WHERE s.tenant_id = $1 AND s.campaign_id = $2" \
@@ -121,71 +124,86 @@ cr_trip_socket(struct st_db *db)
 }
 
 /*
- * Send one trip: nres outcomes to record (the caller may free them at
- * once) and up to claim rows to claim (0: none). Nothing is waited for.
+ * Queue one trip: nres outcomes to record (the caller may free them at
+ * once), or up to claim rows to claim. Nothing is waited for.
  */
 int
 cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	     const struct cr_result *res, size_t nres, int claim,
-	     struct cr_trip *t, struct st_error *err)
+	     struct cr_pipe *p, struct st_error *err)
 {
 	PGconn *conn = st_db_conn(db);
+	struct cr_trip *t;
 	char occ[16], lim[16];
-	char *text = nres ? results_text(res, nres) : NULL;
-	const char *set = "SELECT set_config('app.tenant_id', $1, true)";
+	char *text = NULL;
+	const char *set = claim > 0 ? "SELECT set_config('app.tenant_id', $1,"
+		" true), set_config('plan_cache_mode', 'force_custom_plan',"
+		" true)" : "SELECT set_config('app.tenant_id', $1, true)";
 	int ok;
 
+	if (p->n == CR_TRIPS || p->failed) {
+		st_error_set(err, ST_EINTERNAL, "no round trip may be queued "
+			     "now");
+		return -1;
+	}
+	if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF) {
+		/* parsed once, not at every trip */
+		if (st_db_prepare(db, "campaign_record", RECORD_SQL, 4,
+				  err) < 0 ||
+		    st_db_prepare(db, "campaign_claim", CLAIM_SQL, 6,
+				  err) < 0)
+			return -1;
+		if (!PQenterPipelineMode(conn)) {
+			st_db_error(err, NULL, conn);
+			return -1;
+		}
+	}
+	t = &p->q[(p->head + p->n) % CR_TRIPS];
 	memset(t, 0, sizeof(*t));
 	t->claim_step = -1;
+	t->want = claim;
 	snprintf(occ, sizeof(occ), "%d", c->occurrence);
 	snprintf(lim, sizeof(lim), "%d", claim);
-	/* planned once, not at every trip: once the ledger is half sent the
-	 * planner's estimates read through many dead index entries */
-	if (st_db_prepare(db, "campaign_record", RECORD_SQL, 4, err) < 0 ||
-	    st_db_prepare(db, "campaign_claim", CLAIM_SQL, 6, err) < 0) {
-		free(text);
-		return -1;
-	}
-	if (!PQenterPipelineMode(conn)) {
-		free(text);
-		st_db_error(err, NULL, conn);
-		return -1;
-	}
 	ok = PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
 	     PQsendQueryParams(conn, set, 1, NULL, (const char *const[]){
 				       c->tenant_id }, NULL, NULL, 0);
-	if (ok && text)
+	if (ok && nres) {
+		text = results_text(res, nres);
 		ok = PQsendQueryPrepared(conn, "campaign_record", 4,
 			(const char *const[]){ c->tenant_id, c->id, text,
 			c->channel }, NULL, NULL, 0);
+		free(text);
+	}
 	if (ok && claim > 0) {
-		t->claim_step = text ? 3 : 2;
+		t->claim_step = nres ? 3 : 2;
 		ok = PQsendQueryPrepared(conn, "campaign_claim", 6,
 			(const char *const[]){ c->tenant_id, c->id, occ, lim,
 			c->channel, c->text ? "t" : "f" }, NULL, NULL, 0);
 	}
 	ok = ok && PQsendQueryParams(conn, "COMMIT", 0, NULL, NULL, NULL,
 				     NULL, 0) && PQpipelineSync(conn);
-	free(text);
+	p->n++;
+	p->claiming += claim;
 	if (!ok) {
+		/* the connection is gone: cr_trip_read says so */
 		st_db_error(err, NULL, conn);
-		PQexitPipelineMode(conn);
+		p->failed = true;
 		return -1;
 	}
-	t->step = 0;
-	t->busy = true;
 	return 0;
 }
 
-/* The claimed rows of a result, a new array. */
+/* The claimed rows of a result, appended to *rows. */
 static void
 rows_from(PGresult *res, struct cr_row **rows, int *n)
 {
-	*n = res ? PQntuples(res) : 0;
-	*rows = st_xcalloc(*n ? (size_t)*n : 1, sizeof(**rows));
-	for (int i = 0; i < *n; i++) {
-		struct cr_row *w = &(*rows)[i];
+	int k = res ? PQntuples(res) : 0;
 
+	*rows = st_xrealloc(*rows, (size_t)(*n + k + 1) * sizeof(**rows));
+	for (int i = 0; i < k; i++) {
+		struct cr_row *w = &(*rows)[(*n)++];
+
+		memset(w, 0, sizeof(*w));
 		w->id = st_db_dup(res, i, 0);
 		w->lead_id = st_db_dup(res, i, 1);
 		w->attempts = atoi(PQgetvalue(res, i, 2));
@@ -197,9 +215,13 @@ rows_from(PGresult *res, struct cr_row **rows, int *n)
 	}
 }
 
-/* Take one result of the trip; true when it was the final sync. */
+/*
+ * Take one result of trip t; true when it was the trip's final sync.
+ * *bad is set when a statement of the trip failed.
+ */
 static bool
-take(PGconn *conn, struct cr_trip *t, PGresult *r, struct st_error *err)
+take(PGconn *conn, struct cr_trip *t, PGresult *r, bool *bad,
+     struct st_error *err)
 {
 	ExecStatusType st = PQresultStatus(r);
 
@@ -208,9 +230,11 @@ take(PGconn *conn, struct cr_trip *t, PGresult *r, struct st_error *err)
 		return true;
 	}
 	if ((st == PGRES_FATAL_ERROR || st == PGRES_PIPELINE_ABORTED) &&
-	    !t->failed) {
-		st_db_error(err, r, conn);
-		t->failed = true;
+	    !*bad) {
+		/* the first error says why; the rest follow from it */
+		if (err && !err->code)
+			st_db_error(err, r, conn);
+		*bad = true;
 	}
 	if (t->step == t->claim_step && st == PGRES_TUPLES_OK && !t->claimed)
 		t->claimed = r;
@@ -220,27 +244,22 @@ take(PGconn *conn, struct cr_trip *t, PGresult *r, struct st_error *err)
 }
 
 /*
- * Read the trip's answer; without block, only what has arrived (0 while
- * it is incomplete). 1 when it is complete and committed: the claimed
- * rows in *rows (a new array of *n). -1 with err when a statement failed
- * or the connection broke; the transaction is then rolled back.
+ * Read the oldest trip through its sync, or (without block) only what
+ * has come: 1 when done (*bad if it failed), 0 when not yet.
  */
-int
-cr_trip_read(struct st_db *db, struct cr_trip *t, bool block,
-	     struct cr_row **rows, int *n, struct st_error *err)
+static int
+read_one(PGconn *conn, struct cr_trip *t, bool block, bool *bad,
+	 struct st_error *err)
 {
-	PGconn *conn = st_db_conn(db);
 	PGresult *r;
 
-	*rows = NULL;
-	*n = 0;
-	if (!t->busy)
-		return 1;
+	*bad = false;
 	for (;;) {
 		if (PQstatus(conn) == CONNECTION_BAD || t->step > 8) {
-			st_db_error(err, NULL, conn);
-			t->failed = true;
-			break;
+			if (err && !err->code)
+				st_db_error(err, NULL, conn);
+			*bad = true;
+			return 1;
 		}
 		if (!block && (!PQconsumeInput(conn) || PQisBusy(conn))) {
 			if (PQstatus(conn) == CONNECTION_BAD)
@@ -249,16 +268,65 @@ cr_trip_read(struct st_db *db, struct cr_trip *t, bool block,
 		}
 		if (!(r = PQgetResult(conn)))
 			t->step++;
-		else if (take(conn, t, r, err))
-			break;
+		else if (take(conn, t, r, bad, err))
+			return 1;
 	}
-	PQexitPipelineMode(conn);
-	t->busy = false;
-	if (!t->failed)
-		rows_from(t->claimed, rows, n);
+}
+
+/* Off the queue; its claim no longer counts as under way. */
+static void
+pop(struct cr_pipe *p, struct cr_trip *t)
+{
+	p->claiming -= t->want;
 	PQclear(t->claimed);
 	t->claimed = NULL;
-	if (t->failed)
-		st_db_rollback(db);
-	return t->failed ? -1 : 1;
+	p->head = (p->head + 1) % CR_TRIPS;
+	p->n--;
+}
+
+int
+cr_trip_read(struct st_db *db, struct cr_pipe *p, bool block, int *want,
+	     struct cr_row **rows, int *n, struct st_error *err)
+{
+	PGconn *conn = st_db_conn(db);
+	struct cr_trip *t = &p->q[p->head];
+	bool bad = false;
+
+	*rows = NULL;
+	*n = 0;
+	*want = 0;
+	if (!p->n)
+		return 1;
+	if (!p->failed && read_one(conn, t, block, &bad, err) == 0)
+		return 0;
+	if (!p->failed && !bad) {
+		*want = t->want;
+		rows_from(t->claimed, rows, n);
+		pop(p, t);
+		if (!p->n)
+			PQexitPipelineMode(conn);
+		return 1;
+	}
+	/*
+	 * A failure: read every trip queued. One after a failed COMMIT may
+	 * still have claimed rows and committed: those are handed back to
+	 * be released.
+	 */
+	if (!p->failed)
+		pop(p, t);
+	p->failed = true;
+	while (p->n) {
+		t = &p->q[p->head];
+		read_one(conn, t, true, &bad, NULL);
+		if (!bad)
+			rows_from(t->claimed, rows, n);
+		pop(p, t);
+	}
+	PQexitPipelineMode(conn);
+	p->failed = false;
+	st_db_rollback(db);
+	if (err && !err->code)
+		st_error_set(err, ST_EDB, "a round trip to the database "
+			     "failed");
+	return -1;
 }

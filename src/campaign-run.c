@@ -84,7 +84,7 @@ work(struct st_db *db, const struct st_campaign_run_opts *o,
 	char *last_error = NULL;
 	int ret = -1;
 
-	if (c->integration && r->pending > 0 &&
+	if (c->integration && (r->pending > 0 || c->filling) &&
 	    cr_send_all(db, o, c, t0, budget, r, &stop, &last_error,
 			err) < 0)
 		goto cleanup;

@@ -85,6 +85,12 @@ PGconn *st_db_conn(struct st_db *db);
 PGconn *st_db_connect_again(struct st_db *db, struct st_error *err);
 
 /*
+ * A second connection with db's parameters and identity (a st_db of its
+ * own, for another thread). Closed with st_db_close().
+ */
+struct st_db *st_db_clone(struct st_db *db, struct st_error *err);
+
+/*
  * Check every foreign key of table ("strato.lead") for the tenant's rows
  * with one anti-join each, after a load that skipped the per-row triggers
  * (session_replication_role = replica, superusers only). ST_EINVAL names

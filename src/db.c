@@ -442,6 +442,27 @@ fail:
 	return NULL;
 }
 
+/*
+ * A second connection with the same parameters and identity, for work
+ * that runs beside db's (another thread's). Closed with st_db_close().
+ */
+struct st_db *
+st_db_clone(struct st_db *db, struct st_error *err)
+{
+	struct st_db *c = st_xcalloc(1, sizeof(*c));
+
+	if (!(c->conn = st_db_connect_again(db, err)) ||
+	    st_db_run(c, "SET client_encoding = 'UTF8'", 0, NULL, err) < 0)
+		goto fail;
+	c->cancel = PQgetCancel(c->conn);
+	if (load_identity(c, err) < 0)
+		goto fail;
+	return c;
+fail:
+	st_db_close(c);
+	return NULL;
+}
+
 void
 st_db_close(struct st_db *db)
 {

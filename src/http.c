@@ -532,7 +532,7 @@ struct st_http_multi {
 	CURLM *m;
 	struct xfer *running;
 	size_t n;
-	int watch; /* another fd to wake up for, or -1 */
+	int watch[2]; /* other fds to wake up for, or -1 */
 };
 
 struct st_http_multi *
@@ -542,7 +542,7 @@ st_http_multi_new(long max_host)
 
 	global_init();
 	m->m = curl_multi_init();
-	m->watch = -1;
+	m->watch[0] = m->watch[1] = -1;
 	curl_multi_setopt(m->m, CURLMOPT_MAX_HOST_CONNECTIONS,
 			  max_host > 0 ? max_host : 64L);
 	/* keep every connection between transfers (the default cache
@@ -628,9 +628,10 @@ st_http_multi_kick(struct st_http_multi *m)
 }
 
 void
-st_http_multi_watch(struct st_http_multi *m, int fd)
+st_http_multi_watch(struct st_http_multi *m, int fd, int fd2)
 {
-	m->watch = fd;
+	m->watch[0] = fd;
+	m->watch[1] = fd2;
 }
 
 size_t
@@ -671,18 +672,24 @@ xfer_end(struct st_http_multi *m, struct xfer *x, CURLcode rc,
 	xfer_free(m, x);
 }
 
-/* Wait for the transfers (and the watched fd); true when that fd woke. */
+/* Wait for the transfers (and the watched fds); true when one woke. */
 static bool
 poll_once(struct st_http_multi *m, long ms)
 {
-	struct curl_waitfd w = { m->watch, CURL_WAIT_POLLIN, 0 };
+	struct curl_waitfd w[2];
+	struct pollfd p[2];
+	unsigned n = 0;
 
-	struct pollfd p = { m->watch, POLLIN, 0 };
-
-	curl_multi_poll(m->m, m->watch >= 0 ? &w : NULL, m->watch >= 0,
-			(int)ms, NULL);
-	/* libcurl does not fill revents (7.88): ask the fd itself */
-	return m->watch >= 0 && poll(&p, 1, 0) > 0;
+	for (int i = 0; i < 2; i++) {
+		if (m->watch[i] < 0)
+			continue;
+		w[n] = (struct curl_waitfd){ m->watch[i], CURL_WAIT_POLLIN, 0 };
+		p[n] = (struct pollfd){ m->watch[i], POLLIN, 0 };
+		n++;
+	}
+	curl_multi_poll(m->m, n ? w : NULL, n, (int)ms, NULL);
+	/* libcurl does not fill revents (7.88): ask the fds themselves */
+	return n && poll(p, n, 0) > 0;
 }
 
 /*

@@ -112,10 +112,11 @@ void st_http_multi_free(struct st_http_multi *m);
 void st_http_multi_add(struct st_http_multi *m,
 		       const struct st_http_request *req, void *tag);
 /*
- * Also wake up st_http_multi_next() (returning 0) when fd is readable;
- * -1 stops watching. For a caller with a database answer to wait for.
+ * Also wake up st_http_multi_next() (returning 0) when fd or fd2 is
+ * readable; -1 for neither. For a caller with database answers to wait
+ * for.
  */
-void st_http_multi_watch(struct st_http_multi *m, int fd);
+void st_http_multi_watch(struct st_http_multi *m, int fd, int fd2);
 /* Send what was added and read what came, without waiting. */
 void st_http_multi_kick(struct st_http_multi *m);
 /* How many transfers are running. */

@@ -472,3 +472,45 @@ crun --campaign Respaldo
 expect_eq "$(ledger Respaldo)" "SENT:voice_fallback 2, SKIPPED:invalid_phone 1, SKIPPED:no_phone 1, SKIPPED:outside_24h 1" \
 	"with voice.fallback the text goes alone"
 expect_eq "$(sends $WAP | wc -l)" "2" "text only"
+
+# --- a large audience: the ledger written in parts beside the sending ----
+sql $db "INSERT INTO strato.lead (tenant_id, nombre, telefono, telefono_e164, zona_interes, tags)
+	SELECT t.id, 'Lote ' || g, '+54 9 11 6' || lpad(g::text, 7, '0'), '+54911' || (60000000 + g),
+	'Palermo', '{lote}'::text[] FROM strato.tenant t, generate_series(1, 1300) g" >/dev/null
+lote() { # NAME: a template campaign to the 1,300
+	camp "$1" PERSONALIZADA audience.tags=lote channel=whatsapp message.template.nombre=reactivar \
+		'message.template.variables={{primer_nombre}},{{zona|tu zona}}'
+}
+lote Lote
+mock_post /__reset '{}'
+crun --campaign Lote --concurrency 16
+expect_rc 0 "a campaign to 1,300 leads"
+expect_eq "$(json "j['campaigns'][0]['estado'], j['campaigns'][0]['audience'], j['campaigns'][0]['sent']")" \
+	"COMPLETED 1300 1300" "the ledger, written in parts while sending, holds the whole audience"
+expect_eq "$(ledger Lote)" "SENT 1300" "every lead SENT"
+expect_eq "$(sends $WAP | wc -l) $(dups $WAP)" "1300 0" "the mock got each lead once"
+expect_eq "$(sql $db "SELECT filling_occurrence IS NULL FROM strato.campaign WHERE nombre = 'Lote'")" "t" \
+	"the campaign says its ledger is whole"
+
+# a runner that died while writing the ledger: the next run goes on from
+# the last lead written, and leads created since the start stay out
+lote Lote2
+mock_post /__reset '{}'
+crun --campaign Lote2 --max-sends 5
+expect_eq "$(json "j['campaigns'][0]['sent'], j['campaigns'][0]['estado']")" "5 RUNNING" "--max-sends stops the run, the campaign RUNNING"
+sql $db "WITH c AS (SELECT id FROM strato.campaign WHERE nombre = 'Lote2'),
+	x AS (SELECT max(lead_id) AS m FROM strato.campaign_send WHERE campaign_id = (SELECT id FROM c)
+		AND estado <> 'PENDING')
+	DELETE FROM strato.campaign_send WHERE campaign_id = (SELECT id FROM c) AND lead_id > (SELECT m FROM x);
+	UPDATE strato.campaign SET filling_occurrence = occurrence WHERE nombre = 'Lote2';
+	INSERT INTO strato.lead (tenant_id, nombre, telefono, telefono_e164, zona_interes, tags)
+	SELECT id, 'Lote Tarde', '+54 9 11 6999-9999', '+5491169999999', 'Palermo', '{lote}' FROM strato.tenant" >/dev/null
+expect_eq "$(sql $db "SELECT count(*) < 1300 FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
+	WHERE c.nombre = 'Lote2'")" "t" "the ledger is cut short, as a runner dying half-way leaves it"
+crun --campaign Lote2 --concurrency 16
+expect_rc 0 "the next run"
+expect_eq "$(ledger Lote2)" "SENT 1300" "it wrote the rest of the ledger and sent it: 1,300, not the lead added since"
+expect_eq "$(sends $WAP | wc -l) $(dups $WAP)" "1300 0" "each of the 1,300 reached once across the two runs"
+expect_eq "$(sends $WAP | grep -c 5491169999999)" "0" "the lead created after the start was not swept in"
+expect_eq "$(sql $db "SELECT estado, filling_occurrence IS NULL FROM strato.campaign WHERE nombre = 'Lote2'")" "COMPLETED|t" \
+	"the campaign COMPLETED, its ledger whole"
