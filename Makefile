@@ -137,7 +137,8 @@ demo: deps all
 # (the machines are shared: absolute times vary). LEADS=100000 for a quick one;
 # PROPERTIES sets the catalogue of bench/match (default 100000), CAMPAIGN_LEADS
 # the audience of bench/campaigns (default 50000).
-bench: deps all $(BUILD)/bench_match $(BUILD)/bench/tui/driver
+bench: deps all $(BUILD)/bench_match $(BUILD)/bench/tui/driver \
+	$(BUILD)/bench_campaigns_bare
 	@bench/legacy/run.sh $(LEADS)
 	@bench/import/run.sh $(LEADS)
 	@bench/match/run.sh $(PROPERTIES)
@@ -145,6 +146,9 @@ bench: deps all $(BUILD)/bench_match $(BUILD)/bench/tui/driver
 	@bench/campaigns/run.sh $(CAMPAIGN_LEADS)
 
 $(BUILD)/bench_match: bench/match/bench.c $(BUILD)/libstrato.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench_campaigns_bare: bench/campaigns/bare.c $(BUILD)/libstrato.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 install: all

@@ -1,9 +1,8 @@
 /*
  * campaign-run-ledger.c - the campaign engine's SQL: which campaigns are
  * due, their advisory locks, starting one (estado, the ledger or its
- * first part, rows a
- * dead runner left SENDING), claiming rows, recording outcomes in
- * batches, and the end of a run.
+ * first part, rows a dead runner left SENDING), reading the estado and
+ * the next retry while sending, and the end of a run.
  *
  * Every statement runs in the campaign's tenant scope and names
  * tenant_id. Claims and records are each their own short transaction:

@@ -461,15 +461,15 @@ check_stop(struct loop *L, double now, double t0, struct st_error *err,
 /*
  * How many rows to claim now: what the free slots can take (less what
  * the claims under way will bring), within the budget. While sends are
- * in flight, wait for an eighth of the slots to be free: one claim then
- * serves several.
+ * in flight, wait for a sixteenth of the slots to be free: one claim
+ * then serves a few.
  */
 static int
 claimable(struct loop *L, long long budget)
 {
 	int want = L->concurrency - (int)(L->inflight + L->nready) -
 		   L->pipe.claiming;
-	int batch = L->concurrency / 8 > 1 ? L->concurrency / 8 : 1;
+	int batch = L->concurrency / 16 > 1 ? L->concurrency / 16 : 1;
 
 	if (budget >= 0)
 		budget -= L->pipe.claiming;

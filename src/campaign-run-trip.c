@@ -2,9 +2,10 @@
  * campaign-run-trip.c - the send loop's round trips to the database,
  * overlapped with the sends in flight.
  *
- * One trip is one transaction: BEGIN, the tenant setting, the batch of
- * outcomes to record or the rows to claim, COMMIT, all sent at once in
- * libpq's pipeline mode. Up to CR_TRIPS are queued on a connection; the
+ * One trip is one transaction: the tenant setting and the batch of
+ * outcomes to record or the rows to claim, sent at once in libpq's
+ * pipeline mode, which the server runs as one implicit transaction that
+ * commits at the sync. Up to CR_TRIPS are queued on a connection; the
  * server runs them in order and answers each at its sync. The loop goes
  * back to its transfers and reads an answer when the socket has it
  * (cr_trip_read without block), so neither a claim nor a record leaves
@@ -63,9 +64,12 @@
  * entries rather than the heap of a half-sent ledger (without it the
  * planner scans the table, ever slower as rows are sent); due retries
  * come first. The 24-hour window is looked up only when the campaign has
- * a text ($6). Planned at each claim (plan_cache_mode force_custom_plan):
- * a generic plan, made once, would keep what the ledger was like then
- * (a table scan planned for the few rows of its start).
+ * a text ($6). Planned once (plan_cache_mode force_generic_plan: a
+ * custom plan at each claim costs about as much as running it), with
+ * table scans, hash and merge joins off for the claim's transaction:
+ * the one plan must stay index lookups however the ledger grows, and a
+ * generic plan made while it was small, or for a LIMIT it cannot see,
+ * would scan the whole table.
  */
 #define CLAIM_SQL "WITH k AS (SELECT s.id FROM strato.campaign_send s" \
 	" WHERE s.tenant_id = $1 AND s.campaign_id = $2" \
@@ -137,8 +141,11 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	char occ[16], lim[16];
 	char *text = NULL;
 	const char *set = claim > 0 ? "SELECT set_config('app.tenant_id', $1,"
-		" true), set_config('plan_cache_mode', 'force_custom_plan',"
-		" true)" : "SELECT set_config('app.tenant_id', $1, true)";
+		" true), set_config('plan_cache_mode', 'force_generic_plan',"
+		" true), set_config('enable_seqscan', 'off', true),"
+		" set_config('enable_hashjoin', 'off', true),"
+		" set_config('enable_mergejoin', 'off', true)"
+		: "SELECT set_config('app.tenant_id', $1, true)";
 	int ok;
 
 	if (p->n == CR_TRIPS || p->failed) {
@@ -164,8 +171,7 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	t->want = claim;
 	snprintf(occ, sizeof(occ), "%d", c->occurrence);
 	snprintf(lim, sizeof(lim), "%d", claim);
-	ok = PQsendQueryParams(conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-	     PQsendQueryParams(conn, set, 1, NULL, (const char *const[]){
+	ok = PQsendQueryParams(conn, set, 1, NULL, (const char *const[]){
 				       c->tenant_id }, NULL, NULL, 0);
 	if (ok && nres) {
 		text = results_text(res, nres);
@@ -175,13 +181,12 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 		free(text);
 	}
 	if (ok && claim > 0) {
-		t->claim_step = nres ? 3 : 2;
+		t->claim_step = nres ? 2 : 1;
 		ok = PQsendQueryPrepared(conn, "campaign_claim", 6,
 			(const char *const[]){ c->tenant_id, c->id, occ, lim,
 			c->channel, c->text ? "t" : "f" }, NULL, NULL, 0);
 	}
-	ok = ok && PQsendQueryParams(conn, "COMMIT", 0, NULL, NULL, NULL,
-				     NULL, 0) && PQpipelineSync(conn);
+	ok = ok && PQpipelineSync(conn);
 	p->n++;
 	p->claiming += claim;
 	if (!ok) {
