@@ -46,9 +46,14 @@
 	" 'inmobiliaria', t.nombre, 'asistente', (SELECT a.nombre" \
 	" FROM strato.assistant a WHERE a.tenant_id = $1" \
 	" AND a.is_active ORDER BY a.updated_at DESC LIMIT 1)))" \
-	" FROM strato.lead l JOIN strato.tenant t ON t.id = l.tenant_id" \
-	" CROSS JOIN (SELECT coalesce(started_at, now()) AS cutoff" \
-	" FROM strato.campaign WHERE tenant_id = $1 AND id = $3) k" \
+	" FROM (SELECT * FROM strato.lead l WHERE l.tenant_id = $1" \
+	" AND " AUDIENCE_COND " AND l.created_at <= (SELECT" \
+	" coalesce(started_at, now()) FROM strato.campaign" \
+	" WHERE tenant_id = $1 AND id = $3) AND l.id > coalesce((SELECT" \
+	" max(e.lead_id) FROM strato.campaign_send e WHERE e.tenant_id = $1" \
+	" AND e.campaign_id = $3 AND e.occurrence = $4::int), '')" \
+	" ORDER BY l.id LIMIT $8::bigint) l" \
+	" JOIN strato.tenant t ON t.id = l.tenant_id" \
 	" LEFT JOIN strato.app_user u ON u.tenant_id = l.tenant_id" \
 	" AND u.id = l.assigned_to_id" \
 	" CROSS JOIN LATERAL (SELECT CASE WHEN NOT $6::bool" \
@@ -57,11 +62,6 @@
 	" btrim(coalesce(l.telefono, '')) = '' THEN 'no_phone'" \
 	" ELSE 'invalid_phone' END WHEN $7::bool AND NOT " IN_24H \
 	" THEN 'outside_24h' END AS reason) x" \
-	" WHERE l.tenant_id = $1 AND " AUDIENCE_COND \
-	" AND l.created_at <= k.cutoff AND l.id > coalesce((SELECT" \
-	" max(e.lead_id) FROM strato.campaign_send e WHERE e.tenant_id = $1" \
-	" AND e.campaign_id = $3 AND e.occurrence = $4::int), '')" \
-	" ORDER BY l.id LIMIT $8::bigint" \
 	" ON CONFLICT DO NOTHING RETURNING estado)," \
 	" n AS (SELECT count(*) FILTER (WHERE estado = 'PENDING') AS p," \
 	" count(*) FILTER (WHERE estado = 'SKIPPED') AS s," \

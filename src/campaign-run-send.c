@@ -469,7 +469,7 @@ claimable(struct loop *L, long long budget)
 {
 	int want = L->concurrency - (int)(L->inflight + L->nready) -
 		   L->pipe.claiming;
-	int batch = L->concurrency / 16 > 1 ? L->concurrency / 16 : 1;
+	int batch = 1;
 
 	if (budget >= 0)
 		budget -= L->pipe.claiming;

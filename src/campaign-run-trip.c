@@ -65,20 +65,23 @@
  * planner scans the table, ever slower as rows are sent); due retries
  * come first. The 24-hour window is looked up only when the campaign has
  * a text ($6). Planned once (plan_cache_mode force_generic_plan: a
- * custom plan at each claim costs about as much as running it), with
- * table scans, hash and merge joins off for the claim's transaction:
- * the one plan must stay index lookups however the ledger grows, and a
- * generic plan made while it was small, or for a LIMIT it cannot see,
- * would scan the whole table.
+ * custom plan at each claim costs about as much as running it), and so
+ * pinned to one shape, whatever the statistics when it was made (a
+ * generic plan made while the ledger was small would scan all of it at
+ * every claim): the rows are taken in the order of the partial index,
+ * updated by their tuple ids (a TID scan), their leads looked up by
+ * primary key. Table and bitmap scans, sorts, hash and merge joins are
+ * off for the claim's transaction.
  */
-#define CLAIM_SQL "WITH k AS (SELECT s.id FROM strato.campaign_send s" \
+#define CLAIM_SQL "WITH k AS (SELECT s.ctid AS t FROM strato.campaign_send s" \
 	" WHERE s.tenant_id = $1 AND s.campaign_id = $2" \
 	" AND s.occurrence = $3::int AND s.estado = 'PENDING'" \
 	" AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())" \
 	" ORDER BY s.next_attempt_at LIMIT $4::int FOR UPDATE SKIP LOCKED)" \
 	" UPDATE strato.campaign_send s SET estado = 'SENDING', attempts =" \
-	" s.attempts + 1 FROM k, strato.lead l WHERE s.tenant_id = $1" \
-	" AND s.id = k.id AND l.tenant_id = s.tenant_id AND l.id = s.lead_id" \
+	" s.attempts + 1 FROM strato.lead l WHERE s.ctid = ANY (ARRAY(SELECT" \
+	" t FROM k)) AND s.tenant_id = $1 AND s.estado = 'PENDING'" \
+	" AND l.tenant_id = s.tenant_id AND l.id = s.lead_id" \
 	" RETURNING s.id, s.lead_id, s.attempts, s.snapshot::text," \
 	" l.opt_out OR l.deleted_at IS NOT NULL, l.telefono_e164, " \
 	CHANNEL_ID ", $6::bool AND " IN_24H
@@ -143,9 +146,12 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	const char *set = claim > 0 ? "SELECT set_config('app.tenant_id', $1,"
 		" true), set_config('plan_cache_mode', 'force_generic_plan',"
 		" true), set_config('enable_seqscan', 'off', true),"
+		" set_config('enable_bitmapscan', 'off', true),"
+		" set_config('enable_sort', 'off', true),"
 		" set_config('enable_hashjoin', 'off', true),"
 		" set_config('enable_mergejoin', 'off', true)"
-		: "SELECT set_config('app.tenant_id', $1, true)";
+		: "SELECT set_config('app.tenant_id', $1, true),"
+		" set_config('plan_cache_mode', 'force_custom_plan', true)";
 	int ok;
 
 	if (p->n == CR_TRIPS || p->failed) {

@@ -9,7 +9,11 @@
 # sends per second against the ideal 32 / 0.020 s = 1,600/s as a ratio
 # (target >= 0.8), the client's CPU per send, and its peak RSS beside a
 # run of a tenth of the leads (target: flat in the audience size). Every
-# lead must end SENT.
+# lead must end SENT. As a baseline measured in the same run (the machine
+# is shared, the mock is Python), a bare curl multi client
+# (bench/campaigns/bare.c) then sends as many messages to the same mock
+# at the same concurrency: the ratio to it is the share of the provider's
+# speed the engine keeps while claiming and recording every send.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -93,18 +97,23 @@ small_rss=$3
 set -- $(timed "b$leads")
 el=$1 cpu=$2 rss=$3 sent=$4 estado=$5
 unsent=$(psql "$C" -XAtc "SELECT count(*) FROM strato.campaign_send WHERE estado <> 'SENT'")
+# the baseline, right after: a bare curl multi client sending as many
+# messages to the same mock at the same concurrency, no database at all
+echo "baseline: $leads messages from a bare client, at --concurrency $conc..." >&2
+bare=$("$build/bench_campaigns_bare" "$mock" "$leads" "$conc")
 # the sending alone, from the first answer recorded to the last
 span=$(psql "$C" -XAtc "SELECT extract(epoch FROM max(s.sent_at) - min(s.sent_at))
 	FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
 	WHERE c.nombre = 'b$leads'")
 
-python3 - "$leads" "$sent" "$estado" "$el" "$cpu" "$rss" "$small" "$small_rss" "$unsent" "$conc" "$lat" "$span" <<'PY'
+python3 - "$leads" "$sent" "$estado" "$el" "$cpu" "$rss" "$small" "$small_rss" "$unsent" "$conc" "$lat" "$span" "$bare" <<'PY'
 import sys
 leads, sent, estado = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 el, cpu, rss = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
 small, small_rss, unsent = int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9])
 conc, lat = int(sys.argv[10]), int(sys.argv[11])
 span = float(sys.argv[12])
+bare = float(sys.argv[13])
 ideal = conc / (lat / 1000)
 rate = sent / el
 print(f"leads:                          {leads:,} ({sent:,} sent, campaign {estado}, {unsent} rows not SENT)")
@@ -112,6 +121,8 @@ print(f"time:                           {el:8.2f} s")
 print(f"sends/s:                        {rate:8.0f}   (ideal {conc} / {lat / 1000} s = {ideal:,.0f}/s)")
 print(f"ratio to ideal:                 {rate / ideal:8.2f}   (target >= 0.8; the whole run: start, ledger fill, sends)")
 print(f"ratio, sending alone:           {sent / span / ideal:8.2f}   ({sent / span:.0f}/s from the first recorded answer to the last)")
+print(f"baseline, bare client:          {leads / bare:8.0f}/s  ({leads / bare / ideal:.2f} of ideal: the mock's own ceiling here, now)")
+print(f"ratio to the baseline:          {rate / (leads / bare):8.2f}   (the whole run against the bare client, same run)")
 print(f"client CPU per send:            {cpu / sent * 1e6:8.0f} us  ({cpu:.2f} s user+sys)")
 print(f"peak RSS, {small:,} leads:         {small_rss / 1024:8.1f} MB")
 print(f"peak RSS, {leads:,} leads:        {rss / 1024:8.1f} MB   (flat in the audience size)")
