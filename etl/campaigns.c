@@ -294,6 +294,15 @@ etl_campaigns(struct etl_ctx *ctx, int argc, char **argv)
 		a.o.progress = show_progress;
 	if (st_campaign_run(db, &a.o, &sum, &err) < 0)
 		goto done;
+	if (a.o.campaign && sum.n == 0) {
+		/* named, yet matched by no campaign of the tenants looked at */
+		st_error_set(&err, ST_ENOTFOUND, "campaign \"%s\" not found%s%s",
+			     a.o.campaign, a.slug ? " in tenant " : "",
+			     a.slug ? a.slug : "");
+		st_error_hint(&err, "Give its name or id as \"strato campaign "
+			      "list\" shows it.");
+		goto done;
+	}
 	print_summary(&sum, &a);
 	if (fflush(stdout) != 0) {
 		st_error_set(&err, ST_EIO, "cannot write the summary");

@@ -174,10 +174,23 @@ int cr_trip_read(struct st_db *db, struct cr_pipe *p, bool block, int *want,
 		 struct cr_row **rows, int *n, struct st_error *err);
 int cr_trip_socket(struct st_db *db);
 
+/*
+ * campaign-run-pair.c: a token bucket per recipient (WhatsApp's pair
+ * rate limit).
+ */
+struct cr_pairs;
+struct cr_pairs *cr_pairs_new(double interval, int burst);
+void cr_pairs_free(struct cr_pairs *p);
+/* 0 with a token taken for a message to `to`, else seconds to wait. */
+double cr_pairs_take(struct cr_pairs *p, const char *to, double now);
+/* Count a message that cannot wait (a voice note after its text). */
+void cr_pairs_charge(struct cr_pairs *p, const char *to, double now);
+
 /* campaign-run-send.c */
 int cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 		struct cr_campaign *c, double t0, long long *budget,
-		struct st_campaign_report *r, const char **stop,
+		struct cr_pairs **pairs, struct st_campaign_report *r,
+		const char **stop,
 		char **last_error,
 		struct st_error *err);
 double cr_now(void);

@@ -23,6 +23,7 @@ struct job {
 	const char *ok_reason; /* e.g. voice_fallback, kept when SENT */
 	char *ok_message;
 	int stage;          /* 0: the message, 1: the voice note */
+	double not_before;  /* held for the recipient's bucket until */
 	char *message_id;   /* of the message, once accepted */
 	struct job *next;
 };
@@ -47,6 +48,11 @@ struct loop {
 	struct cr_result *res;
 	size_t nres, cap;
 	struct bucket acct, camp;
+	struct cr_pairs **pairs; /* per recipient (the tenant's, across its
+				  * campaigns in this run), *NULL: none */
+	bool use_pairs;       /* the channel has a per-recipient limit */
+	struct job *held;     /* voice notes waiting for their recipient's
+			       * token (counted in nready) */
 	int concurrency;
 	int max_attempts;
 	int fail_after;

@@ -186,6 +186,54 @@ sent(struct loop *L, struct job *j, const char *reason, const char *message)
 		x->contact = st_xstrdup(j->contact);
 }
 
+/*
+ * The recipient's bucket: true when the message must wait for a token.
+ * A message goes back to PENDING, due when there is one, the attempt
+ * not counted; a voice note, whose text went out, is held in the loop
+ * until then.
+ */
+static bool
+pair_wait(struct loop *L, struct job *j, double now)
+{
+	struct cr_result *x;
+	double wait;
+
+	if (!L->use_pairs || !j->contact ||
+	    (wait = cr_pairs_take(*L->pairs, j->contact, now)) <= 0)
+		return false;
+	if (j->stage == 1) {
+		j->not_before = now + wait;
+		j->next = L->held;
+		L->held = j;
+		L->nready++;
+		return true;
+	}
+	x = cr_result_add(L, j->row.id, "PENDING", "pair_limit", NULL);
+	x->release = true;
+	x->retry_ms = (long)(wait * 1000) + 1;
+	cr_job_free(j);
+	return true;
+}
+
+/* Held voice notes whose time has come go first. */
+static void
+unhold(struct loop *L, double now)
+{
+	struct job **pp = &L->held;
+
+	while (*pp) {
+		struct job *j = *pp;
+
+		if (j->not_before <= now) {
+			*pp = j->next;
+			L->nready--;
+			cr_push_ready(L, j, true);
+		} else {
+			pp = &j->next;
+		}
+	}
+}
+
 /* Start ready jobs while a slot and both buckets' tokens allow. */
 static void
 start_jobs(struct loop *L)
@@ -193,6 +241,8 @@ start_jobs(struct loop *L)
 	double now = cr_now();
 	bool started = false;
 
+	if (L->held)
+		unhold(L, now);
 	while (L->ready && L->inflight < (size_t)L->concurrency &&
 	       bucket_ready(&L->acct, now) && bucket_ready(&L->camp, now)) {
 		struct job *j = L->ready;
@@ -203,6 +253,8 @@ start_jobs(struct loop *L)
 		if (!L->ready)
 			L->ready_tail = NULL;
 		L->nready--;
+		if (pair_wait(L, j, now))
+			continue;
 		st_error_init(&err);
 		if (prepare_request(L, j, &req, &err) < 0) {
 			if (j->stage)
@@ -343,6 +395,25 @@ account_rate(const struct st_provider *p)
 	return strcmp(p->name, "MANYCHAT") == 0 ? 25 : 10;
 }
 
+/*
+ * The per-recipient bucket: the integration's pair_burst messages at
+ * most, one more every pair_interval_s seconds; by default WhatsApp's
+ * pair limit (45, 6 s) and none on the other channels. pair_burst 0
+ * turns it off.
+ */
+static struct cr_pairs *
+pair_limit(const struct st_provider *p)
+{
+	const char *b = st_provider_conf(p, "pair_burst");
+	const char *i = st_provider_conf(p, "pair_interval_s");
+	bool wa = strcmp(p->name, "WHATSAPP") == 0;
+	int burst = b && *b ? atoi(b) : wa ? 45 : 0;
+
+	if (burst <= 0)
+		return NULL;
+	return cr_pairs_new(i && *i ? atof(i) : 6, burst);
+}
+
 static long
 env_long(const char *name, long def)
 {
@@ -356,6 +427,7 @@ static int
 loop_open(struct loop *L, struct st_error *err)
 {
 	const struct st_campaign_run_opts *o = L->o;
+	struct cr_pairs *mine;
 
 	L->concurrency = o->concurrency > 0 ? o->concurrency : 8;
 	L->max_attempts = o->max_attempts > 0 ? o->max_attempts : 5;
@@ -369,6 +441,14 @@ loop_open(struct loop *L, struct st_error *err)
 		return -1;
 	L->m = st_http_multi_new(L->concurrency);
 	bucket_init(&L->acct, account_rate(&L->chan));
+	if ((mine = pair_limit(&L->chan))) {
+		/* the tenant's table, if an earlier campaign made it */
+		if (*L->pairs)
+			cr_pairs_free(mine);
+		else
+			*L->pairs = mine;
+		L->use_pairs = true;
+	}
 	bucket_init(&L->camp, L->c->per_second);
 	L->to_send = L->r->pending;
 	L->t0 = L->last_flush = cr_now();
@@ -380,6 +460,7 @@ loop_close(struct loop *L)
 {
 	struct job *j;
 
+	unhold(L, 1e300);
 	while ((j = L->ready)) {
 		L->ready = j->next;
 		cr_job_free(j);
@@ -404,6 +485,7 @@ release_ready(struct loop *L)
 {
 	struct job *j;
 
+	unhold(L, 1e300);
 	while ((j = L->ready)) {
 		L->ready = j->next;
 		L->nready--;
@@ -469,7 +551,7 @@ claimable(struct loop *L, long long budget)
 {
 	int want = L->concurrency - (int)(L->inflight + L->nready) -
 		   L->pipe.claiming;
-	int batch = 1;
+	int batch = L->concurrency / 16 > 1 ? L->concurrency / 16 : 1;
 
 	if (budget >= 0)
 		budget -= L->pipe.claiming;
@@ -711,8 +793,8 @@ run_loop(struct loop *L, double t0, long long *budget, const char **why,
 int
 cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 	    struct cr_campaign *c, double t0, long long *budget,
-	    struct st_campaign_report *r, const char **stop,
-	    char **last_error, struct st_error *err)
+	    struct cr_pairs **pairs, struct st_campaign_report *r,
+	    const char **stop, char **last_error, struct st_error *err)
 {
 	struct loop L;
 	const char *why = NULL;
@@ -723,6 +805,7 @@ cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 	L.o = o;
 	L.c = c;
 	L.r = r;
+	L.pairs = pairs;
 	*stop = NULL;
 	*last_error = NULL;
 	if (loop_open(&L, err) < 0) {

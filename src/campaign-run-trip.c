@@ -23,11 +23,14 @@
 #include "strato/util.h"
 
 /*
- * Record the outcomes ($3, JSON): each SENDING row moves on. A ManyChat
- * or UChat contact found this run ($4 the channel) is kept on its lead
- * when the lead has none, audited as lead.contact.
+ * Record the outcomes ($2, JSON): each SENDING row moves on, found by
+ * its primary key (tenant, id) alone: with the campaign in the condition
+ * too, statistics from before the ledger was written could make the
+ * planner read the campaign's every row for each outcome. A ManyChat or
+ * UChat contact found this run ($3 the channel) is kept on its lead when
+ * the lead has none, audited as lead.contact.
  */
-#define RECORD_SQL "WITH v AS (SELECT * FROM jsonb_to_recordset($3::jsonb)" \
+#define RECORD_SQL "WITH v AS (SELECT * FROM jsonb_to_recordset($2::jsonb)" \
 	" AS v(id text, estado text, reason text, message_id text, code text," \
 	" message text, retry_ms bigint, release boolean, voice_chars integer," \
 	" voice_cached boolean, contact text))," \
@@ -40,21 +43,21 @@
 	" '1 millisecond' END, sent_at = CASE WHEN v.estado = 'SENT'" \
 	" THEN now() ELSE s.sent_at END, voice_chars = s.voice_chars +" \
 	" v.voice_chars, voice_cached = s.voice_cached OR v.voice_cached" \
-	" FROM v WHERE s.tenant_id = $1 AND s.campaign_id = $2" \
-	" AND s.id = v.id AND s.estado = 'SENDING'" \
+	" FROM v WHERE s.tenant_id = $1 AND s.id = v.id" \
+	" AND s.estado = 'SENDING'" \
 	" RETURNING s.lead_id, v.contact)," \
 	" c AS (UPDATE strato.lead l SET" \
-	" manychat_id = CASE WHEN $4 = 'MANYCHAT' THEN r.contact" \
+	" manychat_id = CASE WHEN $3 = 'MANYCHAT' THEN r.contact" \
 	" ELSE l.manychat_id END," \
-	" uchat_id = CASE WHEN $4 = 'UCHAT' THEN r.contact" \
+	" uchat_id = CASE WHEN $3 = 'UCHAT' THEN r.contact" \
 	" ELSE l.uchat_id END, updated_at = now()" \
-	" FROM r WHERE r.contact IS NOT NULL AND $4 IN ('MANYCHAT', 'UCHAT')" \
+	" FROM r WHERE r.contact IS NOT NULL AND $3 IN ('MANYCHAT', 'UCHAT')" \
 	" AND l.tenant_id = $1 AND l.id = r.lead_id" \
-	" AND (CASE $4 WHEN 'MANYCHAT' THEN l.manychat_id" \
+	" AND (CASE $3 WHEN 'MANYCHAT' THEN l.manychat_id" \
 	" ELSE l.uchat_id END) IS NULL RETURNING l.id, r.contact)" \
 	" INSERT INTO strato.audit_log (tenant_id, action, entity, entity_id," \
 	" diff) SELECT $1, 'lead.contact', 'lead', c.id," \
-	" jsonb_build_object(lower($4) || '_id'," \
+	" jsonb_build_object(lower($3) || '_id'," \
 	" jsonb_build_object('old', NULL, 'new', c.contact)) FROM c"
 
 /*
@@ -69,9 +72,10 @@
  * pinned to one shape, whatever the statistics when it was made (a
  * generic plan made while the ledger was small would scan all of it at
  * every claim): the rows are taken in the order of the partial index,
- * updated by their tuple ids (a TID scan), their leads looked up by
- * primary key. Table and bitmap scans, sorts, hash and merge joins are
- * off for the claim's transaction.
+ * updated by their tuple ids alone (a TID scan: no other condition an
+ * index could serve), their leads looked up by primary key. Table and
+ * bitmap scans, sorts, hash and merge joins are off for the trip's
+ * transaction, a record's as well.
  */
 #define CLAIM_SQL "WITH k AS (SELECT s.ctid AS t FROM strato.campaign_send s" \
 	" WHERE s.tenant_id = $1 AND s.campaign_id = $2" \
@@ -80,8 +84,7 @@
 	" ORDER BY s.next_attempt_at LIMIT $4::int FOR UPDATE SKIP LOCKED)" \
 	" UPDATE strato.campaign_send s SET estado = 'SENDING', attempts =" \
 	" s.attempts + 1 FROM strato.lead l WHERE s.ctid = ANY (ARRAY(SELECT" \
-	" t FROM k)) AND s.tenant_id = $1 AND s.estado = 'PENDING'" \
-	" AND l.tenant_id = s.tenant_id AND l.id = s.lead_id" \
+	" t FROM k)) AND l.tenant_id = s.tenant_id AND l.id = s.lead_id" \
 	" RETURNING s.id, s.lead_id, s.attempts, s.snapshot::text," \
 	" l.opt_out OR l.deleted_at IS NOT NULL, l.telefono_e164, " \
 	CHANNEL_ID ", $6::bool AND " IN_24H
@@ -143,15 +146,13 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	struct cr_trip *t;
 	char occ[16], lim[16];
 	char *text = NULL;
-	const char *set = claim > 0 ? "SELECT set_config('app.tenant_id', $1,"
-		" true), set_config('plan_cache_mode', 'force_generic_plan',"
-		" true), set_config('enable_seqscan', 'off', true),"
+	const char *set = "SELECT set_config('app.tenant_id', $1, true),"
+		" set_config('plan_cache_mode', 'force_generic_plan', true),"
+		" set_config('enable_seqscan', 'off', true),"
 		" set_config('enable_bitmapscan', 'off', true),"
 		" set_config('enable_sort', 'off', true),"
 		" set_config('enable_hashjoin', 'off', true),"
-		" set_config('enable_mergejoin', 'off', true)"
-		: "SELECT set_config('app.tenant_id', $1, true),"
-		" set_config('plan_cache_mode', 'force_custom_plan', true)";
+		" set_config('enable_mergejoin', 'off', true)";
 	int ok;
 
 	if (p->n == CR_TRIPS || p->failed) {
@@ -161,7 +162,7 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 	}
 	if (PQpipelineStatus(conn) == PQ_PIPELINE_OFF) {
 		/* parsed once, not at every trip */
-		if (st_db_prepare(db, "campaign_record", RECORD_SQL, 4,
+		if (st_db_prepare(db, "campaign_record", RECORD_SQL, 3,
 				  err) < 0 ||
 		    st_db_prepare(db, "campaign_claim", CLAIM_SQL, 6,
 				  err) < 0)
@@ -181,8 +182,8 @@ cr_trip_send(struct st_db *db, const struct cr_campaign *c,
 				       c->tenant_id }, NULL, NULL, 0);
 	if (ok && nres) {
 		text = results_text(res, nres);
-		ok = PQsendQueryPrepared(conn, "campaign_record", 4,
-			(const char *const[]){ c->tenant_id, c->id, text,
+		ok = PQsendQueryPrepared(conn, "campaign_record", 3,
+			(const char *const[]){ c->tenant_id, text,
 			c->channel }, NULL, NULL, 0);
 		free(text);
 	}

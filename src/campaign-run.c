@@ -78,14 +78,15 @@ stop_note(const char *stop, const char *last_error)
 static int
 work(struct st_db *db, const struct st_campaign_run_opts *o,
      struct cr_campaign *c, double t0, long long *budget,
-     struct st_campaign_report *r, bool *early, struct st_error *err)
+     struct cr_pairs **pairs, struct st_campaign_report *r, bool *early,
+     struct st_error *err)
 {
 	const char *stop = NULL;
 	char *last_error = NULL;
 	int ret = -1;
 
 	if (c->integration && (r->pending > 0 || c->filling) &&
-	    cr_send_all(db, o, c, t0, budget, r, &stop, &last_error,
+	    cr_send_all(db, o, c, t0, budget, pairs, r, &stop, &last_error,
 			err) < 0)
 		goto cleanup;
 	if (cr_finish(db, c, stop, last_error, r, err) < 0)
@@ -105,7 +106,8 @@ cleanup:
 static int
 run_one(struct st_db *db, const struct st_campaign_run_opts *o,
 	const char *tenant_id, json_t *item, double t0, long long *budget,
-	struct st_campaign_run_summary *out, struct st_error *err)
+	struct cr_pairs **pairs, struct st_campaign_run_summary *out,
+	struct st_error *err)
 {
 	struct st_campaign_report *r = add_report(out, tenant_id, item);
 	struct cr_campaign c;
@@ -130,7 +132,8 @@ run_one(struct st_db *db, const struct st_campaign_run_opts *o,
 	free(r->nombre);
 	r->nombre = NULL;
 	rc = cr_start(db, o, tenant_id, r->campaign_id, &c, r, err);
-	if (rc == 0 && work(db, o, &c, t0, budget, r, &early, err) < 0)
+	if (rc == 0 && work(db, o, &c, t0, budget, pairs, r, &early,
+			    err) < 0)
 		rc = -1;
 	if (rc >= 0) {
 		r->seconds = cr_now() - start;
@@ -178,6 +181,7 @@ st_campaign_run(struct st_db *db, const struct st_campaign_run_opts *o,
 		struct st_campaign_run_summary *out, struct st_error *err)
 {
 	struct st_tenant_list tl;
+	struct cr_pairs *pairs = NULL; /* one tenant's recipients */
 	long long budget = o->max_sends > 0 ? o->max_sends : -1;
 	double t0 = cr_now();
 	json_t *due = NULL, *item;
@@ -198,15 +202,18 @@ st_campaign_run(struct st_db *db, const struct st_campaign_run_opts *o,
 				break;
 			}
 			if (run_one(db, o, tl.items[i].id, item, t0, &budget,
-				    out, err) < 0)
+				    &pairs, out, err) < 0)
 				goto cleanup;
 		}
 		json_decref(due);
 		due = NULL;
+		cr_pairs_free(pairs);
+		pairs = NULL;
 	}
 	ret = 0;
 cleanup:
 	json_decref(due);
+	cr_pairs_free(pairs);
 	st_tenant_list_release(&tl);
 	return ret;
 }

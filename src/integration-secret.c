@@ -19,6 +19,8 @@ static const struct st_integration_field manychat_fields[] = {
 	{ "webhook_token", true, false, "shared secret ManyChat's External "
 	  "Request sends to STRATO" },
 	{ "base_url", false, false, "API base URL (https://api.manychat.com)" },
+	{ "max_per_second", false, false, "campaign sends per second on the "
+	  "account (25; 0: no limit)" },
 	{ NULL, false, false, NULL },
 };
 
@@ -32,6 +34,8 @@ static const struct st_integration_field uchat_fields[] = {
 	  "/subscriber/add-tag-by-name)" },
 	{ "remove_tag_path", false, false, "untag endpoint (unconfirmed; "
 	  "/subscriber/remove-tag-by-name)" },
+	{ "max_per_second", false, false, "campaign sends per second on the "
+	  "account (10; 0: no limit)" },
 	{ NULL, false, false, NULL },
 };
 
@@ -56,6 +60,12 @@ static const struct st_integration_field whatsapp_fields[] = {
 	  "(https://graph.facebook.com)" },
 	{ "media_type_field", false, false, "media upload sends the type "
 	  "field: yes (default) or no (unconfirmed)" },
+	{ "max_per_second", false, false, "campaign sends per second on the "
+	  "account (80; 0: no limit)" },
+	{ "pair_burst", false, false, "campaign messages to one recipient "
+	  "at once (45; 0: no limit)" },
+	{ "pair_interval_s", false, false, "seconds until one more to the "
+	  "same recipient (6)" },
 	{ NULL, false, false, NULL },
 };
 

@@ -221,6 +221,26 @@ cleanup:
 	return ret;
 }
 
+/* The pacing fields, numbers. */
+static bool
+number_field(const char *name)
+{
+	return strcmp(name, "max_per_second") == 0 ||
+	       strcmp(name, "pair_burst") == 0 ||
+	       strcmp(name, "pair_interval_s") == 0;
+}
+
+/* A number from 0 (above 0 with positive) to a million. */
+static bool
+is_rate(const char *v, bool positive)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	return end != v && *end == '\0' && d <= 1e6 &&
+	       (positive ? d > 0 : d >= 0);
+}
+
 /*
  * Check the values against the provider's fields. A field of the wrong
  * kind is refused here too, so a secret can never land in config.
@@ -245,6 +265,16 @@ check_values(const char *p, const struct st_integration_value *vals,
 		if (f->secret && st_secrets_check_value(p, f->name,
 						       vals[i].value, err) < 0)
 			return -1;
+		if (number_field(f->name) && *vals[i].value &&
+		    !is_rate(vals[i].value,
+			     strcmp(f->name, "pair_interval_s") == 0)) {
+			st_error_set(err, ST_EINVAL, "invalid %s \"%s\"",
+				     f->name, vals[i].value);
+			st_error_hint(err, "Give a number%s.",
+				      strcmp(f->name, "pair_interval_s") == 0 ?
+				      " above 0" : " (0: no limit)");
+			return -1;
+		}
 		if (!f->secret && strcmp(f->name, "base_url") == 0 &&
 		    *vals[i].value && strncmp(vals[i].value, "https://", 8) &&
 		    strncmp(vals[i].value, "http://", 7)) {

@@ -590,6 +590,9 @@ static const struct cmd_flag set_flags[] = {
 	{ "add-tag-path", "PATH", "UCHAT tag endpoint (unconfirmed)" },
 	{ "remove-tag-path", "PATH", "UCHAT untag endpoint (unconfirmed)" },
 	{ "media-type-field", "yes|no", "WHATSAPP upload sends \"type\"" },
+	{ "max-per-second", "N", "campaign sends a second (0: no limit)" },
+	{ "pair-burst", "N", "WHATSAPP messages to one recipient at once" },
+	{ "pair-interval-s", "S", "WHATSAPP seconds per more to one recipient" },
 	{ NULL, NULL, NULL },
 };
 

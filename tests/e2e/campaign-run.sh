@@ -145,6 +145,9 @@ crun --campaign Base
 expect_eq "$(json "j['campaigns'][0]['note']")" "not due (COMPLETED)" "a completed campaign is not run again"
 crun
 expect_eq "$(json "len(j['campaigns'])")" "0" "with nothing due, nothing is run"
+crun --campaign "Otoño Inexistente"
+expect_rc 1 "a campaign name that matches none"
+expect_contains "$err" 'campaign "Otoño Inexistente" not found' "is said to be not found, not merely not due"
 expect_eq "$(sends $WAP | wc -l)" "2" "and nothing is sent twice"
 run S campaign stats Base --json
 expect_rc 0 "campaign stats"
@@ -514,3 +517,49 @@ expect_eq "$(sends $WAP | wc -l) $(dups $WAP)" "1300 0" "each of the 1,300 reach
 expect_eq "$(sends $WAP | grep -c 5491169999999)" "0" "the lead created after the start was not swept in"
 expect_eq "$(sql $db "SELECT estado, filling_occurrence IS NULL FROM strato.campaign WHERE nombre = 'Lote2'")" "COMPLETED|t" \
 	"the campaign COMPLETED, its ledger whole"
+
+# --- the per-recipient bucket (WhatsApp's pair limit) ---------------------
+run S integration set whatsapp --pair-interval-s 0
+expect_rc 1 "a pair interval of 0"
+expect_contains "$err" 'invalid pair_interval_s "0"' "is refused, naming the field"
+run S integration set whatsapp --max-per-second fast
+expect_contains "$err" 'invalid max_per_second "fast"' "so is a rate that is not a number"
+S integration set whatsapp --pair-burst 1 --pair-interval-s 1.5 >/dev/null
+sql $db "UPDATE strato.campaign SET estado = 'COMPLETED' WHERE estado IN ('SCHEDULED', 'RUNNING', 'PAUSED');
+	INSERT INTO strato.lead (tenant_id, nombre, telefono, telefono_e164, tags)
+	SELECT id, 'Par Uno', '+54 9 11 6777-0001', '+5491167770001', '{par}'::text[] FROM strato.tenant
+	UNION ALL SELECT id, 'Par Dos', '+54 9 11 6777-0002', '+5491167770002', '{par}' FROM strato.tenant" >/dev/null
+par() { camp "$1" PERSONALIZADA audience.tags=par channel=whatsapp message.template.nombre=reactivar \
+	'message.template.variables={{primer_nombre}},{{zona|tu zona}}'; }
+par Par1
+par Par2
+mock_post /__reset '{}'
+crun
+expect_rc 0 "two campaigns to the same two leads in one run"
+expect_eq "$(ledger Par1); $(ledger Par2)" "SENT 2; SENT 2" "both sent to both"
+# at: when the mock took each request; the gaps between one number's
+spacing() { # PATH-SUFFIX: "count gaps-ok" per number, then the first gap
+	mock_requests
+	printf '%s' "$out" | python3 -c 'import json, sys
+rs = [r for r in json.load(sys.stdin) if r["path"].endswith(sys.argv[1])]
+by = {}
+for r in rs:
+    j = r["json"] or {}
+    by.setdefault(j.get("to"), []).append(r["at"])
+for k in sorted(by):
+    t = sorted(by[k])
+    print(k, len(t), all(b - a >= 1.4 for a, b in zip(t, t[1:])))' "$1"
+}
+expect_eq "$(spacing /messages | tr '\n' ' ')" "5491167770001 2 True 5491167770002 2 True " \
+	"the second campaign's message to a number waits 1.5 s after the first's (pair_burst 1)"
+expect_eq "$(sql $db "SELECT max(s.attempts) FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
+	WHERE c.nombre IN ('Par1', 'Par2')")" "1" "a send held for its recipient's bucket is not counted as an attempt"
+camp ParVoz PERSONALIZADA audience.tags=base channel=whatsapp \
+	'message.text=Hola de parte de {{inmobiliaria}}.' voice.enabled=true voice.voice_id=VoiceSofia01
+mock_post /__reset '{}'
+crun --campaign ParVoz
+expect_eq "$(ledger ParVoz)" "SENT 2, SKIPPED:invalid_phone 1, SKIPPED:no_phone 1, SKIPPED:outside_24h 1" \
+	"a voice campaign under the same limit"
+expect_eq "$(spacing /messages | tr '\n' ' ')" "5491141110001 2 True 5491141110002 2 True " \
+	"each lead's voice note is held 1.5 s after its text"
+S integration set whatsapp --pair-burst "" --pair-interval-s "" >/dev/null

@@ -556,6 +556,7 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 body = ValueError
         rec = {"method": method, "path": u.path, "query": u.query,
+               "at": time.time(),
                "headers": dict(self.headers.items()),
                "body": raw.decode("utf-8", "replace"),
                "json": None if body is ValueError else body}
