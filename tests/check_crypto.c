@@ -269,7 +269,9 @@ START_TEST(test_providers)
 	ck_assert_ptr_null(st_integration_field("MANYCHAT", "voice_id"));
 	names = st_integration_field_names("UCHAT");
 	ck_assert_str_eq(names, "api_token, webhook_token, base_url, "
-			 "add_tag_path, remove_tag_path");
+			 "add_tag_path, remove_tag_path, max_per_second");
+	ck_assert(!st_integration_field("WHATSAPP", "pair_burst")->secret);
+	ck_assert_ptr_null(st_integration_field("UCHAT", "pair_burst"));
 	free(names);
 	m = st_integration_mask("mc-Tok3n-7d1c0ffee5ecret-a9F2");
 	ck_assert_str_eq(m, "…a9F2");
