@@ -187,9 +187,19 @@ double cr_pairs_take(struct cr_pairs *p, const char *to, double now);
 void cr_pairs_charge(struct cr_pairs *p, const char *to, double now);
 
 /* campaign-run-send.c */
+/*
+ * What the campaigns of one run share: the connection outcomes are
+ * recorded on (opened by the first campaign that sends, closed at the
+ * end of the run) and the current tenant's per-recipient buckets.
+ */
+struct cr_shared {
+	struct st_db *rec_db;
+	struct cr_pairs *pairs;
+};
+
 int cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 		struct cr_campaign *c, double t0, long long *budget,
-		struct cr_pairs **pairs, struct st_campaign_report *r,
+		struct cr_shared *sh, struct st_campaign_report *r,
 		const char **stop,
 		char **last_error,
 		struct st_error *err);

@@ -393,62 +393,58 @@ cleanup:
 	return ret;
 }
 
-/* The campaign's estado now (the console may have paused it). */
+/*
+ * The campaign's estado now (the console may have paused it): one round
+ * trip, the tenant setting and the read in one pipeline.
+ */
 int
 cr_estado(struct st_db *db, const struct cr_campaign *c, char **estado,
 	  struct st_error *err)
 {
-	PGresult *res = NULL;
-	int ret = -1;
+	PGresult *res = st_db_tenant_read(db, c->tenant_id, "campaign_estado",
+		"SELECT estado FROM strato.campaign WHERE tenant_id = $1"
+		" AND id = $2", true, 2, (const char *const[]){ c->tenant_id,
+		c->id }, err);
 
 	*estado = NULL;
-	if (st_tenant_begin(db, c->tenant_id, err) < 0)
+	if (!res)
 		return -1;
-	res = st_db_query_prepared(db, "campaign_estado", "SELECT estado"
-		" FROM strato.campaign WHERE tenant_id = $1 AND id = $2", 2,
-		(const char *const[]){ c->tenant_id, c->id }, err);
-	if (res && PQntuples(res) == 1) {
+	if (PQntuples(res) == 1)
 		*estado = st_db_dup(res, 0, 0);
-		ret = st_tenant_commit(db, err);
-	}
-	if (ret < 0)
-		st_tenant_rollback(db);
+	else
+		st_error_set(err, ST_ENOTFOUND, "campaign \"%s\" is gone",
+			     c->nombre);
 	PQclear(res);
-	return ret;
+	return *estado ? 0 : -1;
 }
 
 /*
  * Seconds until the next PENDING row is due (0: one is due now); -1
- * when none is left.
+ * when none is left. Planned each time: the ledger changes under it.
  */
 int
 cr_next_retry(struct st_db *db, const struct cr_campaign *c,
 	      double *seconds, struct st_error *err)
 {
 	char occ[16];
-	PGresult *res = NULL;
-	int ret = -1;
+	PGresult *res;
 
 	*seconds = -1;
 	snprintf(occ, sizeof(occ), "%d", c->occurrence);
-	if (st_tenant_begin(db, c->tenant_id, err) < 0)
-		return -1;
-	res = st_db_query(db, "SELECT CASE WHEN count(*) > 0 THEN"
+	res = st_db_tenant_read(db, c->tenant_id, "campaign_next_retry",
+		"SELECT CASE WHEN count(*) > 0 THEN"
 		" greatest(extract(epoch FROM min(coalesce(next_attempt_at,"
 		" now())) - now()), 0) END"
 		" FROM strato.campaign_send WHERE tenant_id = $1"
 		" AND campaign_id = $2 AND occurrence = $3::int"
-		" AND estado = 'PENDING'", 3, (const char *const[]){
+		" AND estado = 'PENDING'", false, 3, (const char *const[]){
 		c->tenant_id, c->id, occ }, err);
-	if (res) {
-		if (!PQgetisnull(res, 0, 0))
-			*seconds = atof(PQgetvalue(res, 0, 0));
-		ret = st_tenant_commit(db, err);
-	}
-	if (ret < 0)
-		st_tenant_rollback(db);
+	if (!res)
+		return -1;
+	if (!PQgetisnull(res, 0, 0))
+		*seconds = atof(PQgetvalue(res, 0, 0));
 	PQclear(res);
-	return ret;
+	return 0;
 }
 
 /* What is left PENDING becomes SKIPPED with reason (cancel, failure). */

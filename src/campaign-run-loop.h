@@ -48,8 +48,8 @@ struct loop {
 	struct cr_result *res;
 	size_t nres, cap;
 	struct bucket acct, camp;
-	struct cr_pairs **pairs; /* per recipient (the tenant's, across its
-				  * campaigns in this run), *NULL: none */
+	struct cr_shared *sh;  /* the run's record connection, the tenant's
+				* per-recipient buckets */
 	bool use_pairs;       /* the channel has a per-recipient limit */
 	struct job *held;     /* voice notes waiting for their recipient's
 			       * token (counted in nready) */
@@ -61,7 +61,7 @@ struct loop {
 	char *last_error;
 	double last_flush;
 	struct cr_pipe pipe; /* the claims under way (on db) */
-	struct st_db *rec_db; /* a second connection: the records */
+	struct st_db *rec_db; /* the records' connection (sh->rec_db) */
 	struct cr_pipe rpipe; /* the records under way (on rec_db) */
 	bool claim_whole[CR_TRIPS]; /* the ledger was whole when each was
 				     * sent (an empty claim then means done) */

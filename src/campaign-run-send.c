@@ -199,7 +199,7 @@ pair_wait(struct loop *L, struct job *j, double now)
 	double wait;
 
 	if (!L->use_pairs || !j->contact ||
-	    (wait = cr_pairs_take(*L->pairs, j->contact, now)) <= 0)
+	    (wait = cr_pairs_take(L->sh->pairs, j->contact, now)) <= 0)
 		return false;
 	if (j->stage == 1) {
 		j->not_before = now + wait;
@@ -443,10 +443,10 @@ loop_open(struct loop *L, struct st_error *err)
 	bucket_init(&L->acct, account_rate(&L->chan));
 	if ((mine = pair_limit(&L->chan))) {
 		/* the tenant's table, if an earlier campaign made it */
-		if (*L->pairs)
+		if (L->sh->pairs)
 			cr_pairs_free(mine);
 		else
-			*L->pairs = mine;
+			L->sh->pairs = mine;
 		L->use_pairs = true;
 	}
 	bucket_init(&L->camp, L->c->per_second);
@@ -467,7 +467,6 @@ loop_close(struct loop *L)
 	}
 	cr_filler_stop(&L->fill);
 	cr_filler_join(&L->fill, NULL);
-	st_db_close(L->rec_db);
 	results_release(L);
 	free(L->res);
 	st_http_multi_free(L->m);
@@ -793,7 +792,7 @@ run_loop(struct loop *L, double t0, long long *budget, const char **why,
 int
 cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 	    struct cr_campaign *c, double t0, long long *budget,
-	    struct cr_pairs **pairs, struct st_campaign_report *r,
+	    struct cr_shared *sh, struct st_campaign_report *r,
 	    const char **stop, char **last_error, struct st_error *err)
 {
 	struct loop L;
@@ -805,7 +804,7 @@ cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 	L.o = o;
 	L.c = c;
 	L.r = r;
-	L.pairs = pairs;
+	L.sh = sh;
 	*stop = NULL;
 	*last_error = NULL;
 	if (loop_open(&L, err) < 0) {
@@ -815,7 +814,8 @@ cr_send_all(struct st_db *db, const struct st_campaign_run_opts *o,
 		ret = 0;
 		goto cleanup;
 	}
-	if (!(L.rec_db = st_db_clone(db, err)) ||
+	if ((!sh->rec_db && !(sh->rec_db = st_db_clone(db, err))) ||
+	    !(L.rec_db = sh->rec_db) ||
 	    (L.c->filling && cr_filler_start(db, c, &L.fill, err) < 0) ||
 	    run_loop(&L, t0, budget, &why, err) < 0)
 		goto cleanup;

@@ -11,6 +11,7 @@
 
 #include "campaign-run-internal.h"
 #include "strato/tenant.h"
+#include "db-internal.h"
 #include "strato/util.h"
 
 /*
@@ -78,7 +79,7 @@ stop_note(const char *stop, const char *last_error)
 static int
 work(struct st_db *db, const struct st_campaign_run_opts *o,
      struct cr_campaign *c, double t0, long long *budget,
-     struct cr_pairs **pairs, struct st_campaign_report *r, bool *early,
+     struct cr_shared *sh, struct st_campaign_report *r, bool *early,
      struct st_error *err)
 {
 	const char *stop = NULL;
@@ -86,7 +87,7 @@ work(struct st_db *db, const struct st_campaign_run_opts *o,
 	int ret = -1;
 
 	if (c->integration && (r->pending > 0 || c->filling) &&
-	    cr_send_all(db, o, c, t0, budget, pairs, r, &stop, &last_error,
+	    cr_send_all(db, o, c, t0, budget, sh, r, &stop, &last_error,
 			err) < 0)
 		goto cleanup;
 	if (cr_finish(db, c, stop, last_error, r, err) < 0)
@@ -106,7 +107,7 @@ cleanup:
 static int
 run_one(struct st_db *db, const struct st_campaign_run_opts *o,
 	const char *tenant_id, json_t *item, double t0, long long *budget,
-	struct cr_pairs **pairs, struct st_campaign_run_summary *out,
+	struct cr_shared *sh, struct st_campaign_run_summary *out,
 	struct st_error *err)
 {
 	struct st_campaign_report *r = add_report(out, tenant_id, item);
@@ -132,7 +133,7 @@ run_one(struct st_db *db, const struct st_campaign_run_opts *o,
 	free(r->nombre);
 	r->nombre = NULL;
 	rc = cr_start(db, o, tenant_id, r->campaign_id, &c, r, err);
-	if (rc == 0 && work(db, o, &c, t0, budget, pairs, r, &early,
+	if (rc == 0 && work(db, o, &c, t0, budget, sh, r, &early,
 			    err) < 0)
 		rc = -1;
 	if (rc >= 0) {
@@ -181,7 +182,7 @@ st_campaign_run(struct st_db *db, const struct st_campaign_run_opts *o,
 		struct st_campaign_run_summary *out, struct st_error *err)
 {
 	struct st_tenant_list tl;
-	struct cr_pairs *pairs = NULL; /* one tenant's recipients */
+	struct cr_shared sh = { NULL, NULL };
 	long long budget = o->max_sends > 0 ? o->max_sends : -1;
 	double t0 = cr_now();
 	json_t *due = NULL, *item;
@@ -202,18 +203,19 @@ st_campaign_run(struct st_db *db, const struct st_campaign_run_opts *o,
 				break;
 			}
 			if (run_one(db, o, tl.items[i].id, item, t0, &budget,
-				    &pairs, out, err) < 0)
+				    &sh, out, err) < 0)
 				goto cleanup;
 		}
 		json_decref(due);
 		due = NULL;
-		cr_pairs_free(pairs);
-		pairs = NULL;
+		cr_pairs_free(sh.pairs); /* buckets are per tenant */
+		sh.pairs = NULL;
 	}
 	ret = 0;
 cleanup:
 	json_decref(due);
-	cr_pairs_free(pairs);
+	cr_pairs_free(sh.pairs);
+	st_db_close(sh.rec_db);
 	st_tenant_list_release(&tl);
 	return ret;
 }

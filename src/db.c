@@ -403,6 +403,20 @@ cleanup:
 }
 
 /*
+ * A new connection's session: UTF-8, notices to the debug log, a cancel
+ * handle, the login's identity.
+ */
+static int
+session_init(struct st_db *db, struct st_error *err)
+{
+	if (st_db_run(db, "SET client_encoding = 'UTF8'", 0, NULL, err) < 0)
+		return -1;
+	PQsetNoticeProcessor(db->conn, on_notice, NULL);
+	db->cancel = PQgetCancel(db->conn);
+	return load_identity(db, err);
+}
+
+/*
  * Connect from conninfo (a "key=value" string or a postgresql:// URI), else
  * $DATABASE_URL, else libpq's defaults. The password, if any, comes from the
  * conninfo, PGPASSWORD, ~/.pgpass or a service file: never from STRATO.
@@ -427,11 +441,7 @@ st_db_connect(const char *conninfo, struct st_error *err)
 			      "the PG* environment variables.");
 		goto fail;
 	}
-	if (st_db_run(db, "SET client_encoding = 'UTF8'", 0, NULL, err) < 0)
-		goto fail;
-	PQsetNoticeProcessor(db->conn, on_notice, NULL);
-	db->cancel = PQgetCancel(db->conn);
-	if (load_identity(db, err) < 0)
+	if (session_init(db, err) < 0)
 		goto fail;
 	st_log_debug("connected as %s (%s)", db->login,
 		     db->is_service ? "service" :
@@ -452,10 +462,7 @@ st_db_clone(struct st_db *db, struct st_error *err)
 	struct st_db *c = st_xcalloc(1, sizeof(*c));
 
 	if (!(c->conn = st_db_connect_again(db, err)) ||
-	    st_db_run(c, "SET client_encoding = 'UTF8'", 0, NULL, err) < 0)
-		goto fail;
-	c->cancel = PQgetCancel(c->conn);
-	if (load_identity(c, err) < 0)
+	    session_init(c, err) < 0)
 		goto fail;
 	return c;
 fail:

@@ -15,58 +15,68 @@
 
 static const struct st_integration_field manychat_fields[] = {
 	{ "api_token", true, true, "API token from Settings > API "
-	  "(\"page_id:api_key\")" },
+	  "(\"page_id:api_key\")", ST_FIELD_TEXT },
 	{ "webhook_token", true, false, "shared secret ManyChat's External "
-	  "Request sends to STRATO" },
-	{ "base_url", false, false, "API base URL (https://api.manychat.com)" },
+	  "Request sends to STRATO", ST_FIELD_TEXT },
+	{ "base_url", false, false, "API base URL (https://api.manychat.com)",
+	  ST_FIELD_TEXT },
 	{ "max_per_second", false, false, "campaign sends per second on the "
-	  "account (25; 0: no limit)" },
-	{ NULL, false, false, NULL },
+	  "account (25; 0: no limit)", ST_FIELD_RATE },
+	{ NULL, false, false, NULL, ST_FIELD_TEXT },
 };
 
 static const struct st_integration_field uchat_fields[] = {
-	{ "api_token", true, true, "API token of the workspace's bot" },
+	{ "api_token", true, true, "API token of the workspace's bot",
+	  ST_FIELD_TEXT },
 	{ "webhook_token", true, false, "shared secret UChat's webhook sends "
-	  "to STRATO" },
+	  "to STRATO", ST_FIELD_TEXT },
 	{ "base_url", false, false, "API base URL "
-	  "(https://www.uchat.com.au/api)" },
+	  "(https://www.uchat.com.au/api)", ST_FIELD_TEXT },
 	{ "add_tag_path", false, false, "tag endpoint (unconfirmed; "
-	  "/subscriber/add-tag-by-name)" },
+	  "/subscriber/add-tag-by-name)", ST_FIELD_TEXT },
 	{ "remove_tag_path", false, false, "untag endpoint (unconfirmed; "
-	  "/subscriber/remove-tag-by-name)" },
+	  "/subscriber/remove-tag-by-name)", ST_FIELD_TEXT },
 	{ "max_per_second", false, false, "campaign sends per second on the "
-	  "account (10; 0: no limit)" },
-	{ NULL, false, false, NULL },
+	  "account (10; 0: no limit)", ST_FIELD_RATE },
+	{ NULL, false, false, NULL, ST_FIELD_TEXT },
 };
 
 static const struct st_integration_field elevenlabs_fields[] = {
-	{ "api_key", true, true, "API key (the xi-api-key header)" },
-	{ "voice_id", false, true, "voice to synthesise with" },
-	{ "model_id", false, false, "model (eleven_multilingual_v2)" },
-	{ "output_format", false, false, "audio format (mp3_44100_128)" },
+	{ "api_key", true, true, "API key (the xi-api-key header)",
+	  ST_FIELD_TEXT },
+	{ "voice_id", false, true, "voice to synthesise with", ST_FIELD_TEXT },
+	{ "model_id", false, false, "model (eleven_multilingual_v2)",
+	  ST_FIELD_TEXT },
+	{ "output_format", false, false, "audio format (mp3_44100_128)",
+	  ST_FIELD_TEXT },
 	{ "base_url", false, false, "API base URL "
-	  "(https://api.elevenlabs.io)" },
-	{ NULL, false, false, NULL },
+	  "(https://api.elevenlabs.io)", ST_FIELD_TEXT },
+	{ NULL, false, false, NULL, ST_FIELD_TEXT },
 };
 
 static const struct st_integration_field whatsapp_fields[] = {
-	{ "phone_number_id", false, true, "Cloud API phone number id" },
-	{ "waba_id", false, false, "WhatsApp Business Account id" },
-	{ "access_token", true, true, "system user access token" },
-	{ "app_secret", true, true, "app secret that signs webhooks" },
-	{ "verify_token", true, false, "webhook verify token" },
-	{ "api_version", false, false, "Graph API version (v21.0)" },
+	{ "phone_number_id", false, true, "Cloud API phone number id",
+	  ST_FIELD_TEXT },
+	{ "waba_id", false, false, "WhatsApp Business Account id",
+	  ST_FIELD_TEXT },
+	{ "access_token", true, true, "system user access token",
+	  ST_FIELD_TEXT },
+	{ "app_secret", true, true, "app secret that signs webhooks",
+	  ST_FIELD_TEXT },
+	{ "verify_token", true, false, "webhook verify token", ST_FIELD_TEXT },
+	{ "api_version", false, false, "Graph API version (v21.0)",
+	  ST_FIELD_TEXT },
 	{ "base_url", false, false, "API base URL "
-	  "(https://graph.facebook.com)" },
+	  "(https://graph.facebook.com)", ST_FIELD_TEXT },
 	{ "media_type_field", false, false, "media upload sends the type "
-	  "field: yes (default) or no (unconfirmed)" },
+	  "field: yes (default) or no (unconfirmed)", ST_FIELD_TEXT },
 	{ "max_per_second", false, false, "campaign sends per second on the "
-	  "account (80; 0: no limit)" },
+	  "account (80; 0: no limit)", ST_FIELD_RATE },
 	{ "pair_burst", false, false, "campaign messages to one recipient "
-	  "at once (45; 0: no limit)" },
+	  "at once (45; 0: no limit)", ST_FIELD_RATE },
 	{ "pair_interval_s", false, false, "seconds until one more to the "
-	  "same recipient (6)" },
-	{ NULL, false, false, NULL },
+	  "same recipient (6)", ST_FIELD_POSITIVE },
+	{ NULL, false, false, NULL, ST_FIELD_TEXT },
 };
 
 static const struct {

@@ -221,15 +221,6 @@ cleanup:
 	return ret;
 }
 
-/* The pacing fields, numbers. */
-static bool
-number_field(const char *name)
-{
-	return strcmp(name, "max_per_second") == 0 ||
-	       strcmp(name, "pair_burst") == 0 ||
-	       strcmp(name, "pair_interval_s") == 0;
-}
-
 /* A number from 0 (above 0 with positive) to a million. */
 static bool
 is_rate(const char *v, bool positive)
@@ -265,13 +256,12 @@ check_values(const char *p, const struct st_integration_value *vals,
 		if (f->secret && st_secrets_check_value(p, f->name,
 						       vals[i].value, err) < 0)
 			return -1;
-		if (number_field(f->name) && *vals[i].value &&
-		    !is_rate(vals[i].value,
-			     strcmp(f->name, "pair_interval_s") == 0)) {
+		if (f->kind != ST_FIELD_TEXT && *vals[i].value &&
+		    !is_rate(vals[i].value, f->kind == ST_FIELD_POSITIVE)) {
 			st_error_set(err, ST_EINVAL, "invalid %s \"%s\"",
 				     f->name, vals[i].value);
 			st_error_hint(err, "Give a number%s.",
-				      strcmp(f->name, "pair_interval_s") == 0 ?
+				      f->kind == ST_FIELD_POSITIVE ?
 				      " above 0" : " (0: no limit)");
 			return -1;
 		}

@@ -29,11 +29,19 @@
 /* The providers, for messages and help. */
 #define ST_INTEGRATION_PROVIDERS "MANYCHAT, UCHAT, ELEVENLABS, WHATSAPP"
 
+/* What a plain field's value must be, beyond text. */
+enum st_field_kind {
+	ST_FIELD_TEXT = 0,
+	ST_FIELD_RATE,     /* a number from 0 (0: no limit) */
+	ST_FIELD_POSITIVE, /* a number above 0 */
+};
+
 struct st_integration_field {
 	const char *name; /* snake_case, as stored; NULL ends a list */
 	bool secret;      /* sealed, never shown */
 	bool required;    /* needed before the integration can be enabled */
 	const char *help;
+	enum st_field_kind kind;
 };
 
 /* A field and its new value, as given by the user. */

@@ -328,16 +328,22 @@ waited() {
 }
 sending() { sql $db "SELECT count(*) FROM strato.campaign_send s JOIN strato.campaign c
 	ON c.id = s.campaign_id WHERE c.nombre = '$1' AND s.estado = 'SENDING'"; }
-camp Pausa PERSONALIZADA audience.tags=pause channel=whatsapp 'message.text=Hola {{primer_nombre}}'
-mock_post /__reset '{}'
-fault '"delay_ms": 300, "count": 1000'
-bg pausa --campaign Pausa --concurrency 2
-wait_sends 4
-S campaign pause Pausa >/dev/null
-waited $bgpid
-if [ "$t" -le 15 ]; then pass "a pause stops a running batch within a second or so (${t}00 ms)"
-else fail "the runner took ${t}00 ms to stop after the pause"; fi
-out=$(cat "$work/pausa.json")
+# stop_running NAME VERB NOUN: a runner on NAME's 40 leads at 300 ms a
+# send, and "strato campaign VERB" once 4 have gone out; it must stop
+# within a second or so. Its JSON is in $work/NAME.json.
+stop_running() {
+	camp "$1" PERSONALIZADA audience.tags=pause channel=whatsapp 'message.text=Hola {{primer_nombre}}'
+	mock_post /__reset '{}'
+	fault '"delay_ms": 300, "count": 1000'
+	bg "$1" --campaign "$1" --concurrency 2
+	wait_sends 4
+	S campaign "$2" "$1" >/dev/null
+	waited $bgpid
+	if [ "$t" -le 15 ]; then pass "a $3 stops a running batch within a second or so (${t}00 ms)"
+	else fail "the runner took ${t}00 ms to stop after the $3"; fi
+}
+stop_running Pausa pause pause
+out=$(cat "$work/Pausa.json")
 expect_eq "$(json "j['campaigns'][0]['estado'], j['campaigns'][0]['note']")" "PAUSED paused" "the run reports the pause"
 expect_eq "$(sending Pausa)" "0" "in-flight sends were recorded before it stopped"
 left=$(sql $db "SELECT count(*) FROM strato.campaign_send s JOIN strato.campaign c ON c.id = s.campaign_id
@@ -348,15 +354,7 @@ crun --campaign Pausa
 expect_eq "$(ledger Pausa)" "SENT 40" "resumed, the campaign finishes"
 expect_eq "$(sends $WAP | wc -l) $(dups $WAP)" "40 0" "every lead once across the pause"
 
-camp Cancelar PERSONALIZADA audience.tags=pause channel=whatsapp 'message.text=Hola {{primer_nombre}}'
-mock_post /__reset '{}'
-fault '"delay_ms": 300, "count": 1000'
-bg cancelar --campaign Cancelar --concurrency 2
-wait_sends 4
-S campaign cancel Cancelar >/dev/null
-waited $bgpid
-if [ "$t" -le 15 ]; then pass "a cancel stops a running batch within a second or so (${t}00 ms)"
-else fail "the runner took ${t}00 ms to stop after the cancel"; fi
+stop_running Cancelar cancel cancel
 sent=$(sends $WAP | wc -l)
 expect_eq "$(ledger Cancelar)" "SENT $sent, SKIPPED:cancelled $((40 - sent))" "cancelled: what was not sent is SKIPPED (cancelled)"
 expect_eq "$(estado Cancelar)" "CANCELLED" "and the campaign stays CANCELLED"
